@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util';
+import { CliError, EXIT_USAGE } from './errors.ts';
+import { findFunction, NETWORK_FUNCTIONS } from './functions.ts';
+import { upSummary } from './up.ts';
+
+const USAGE = `usage: ims <command> [options]
+
+commands:
+  up [--config FILE] [--data DIR]   the whole core on this machine
+  run <function> --config FILE      one network function alone
+  status [--json]                   functions up, their peers, registered users
+  subscriber add|show|remove|list|import ...
+  aka vector --k HEX (--op HEX | --opc HEX) --rand HEX --sqn HEX --amf HEX
+  help                              this text`;
+
+type Command = (args: string[]) => Promise<number> | number;
+
+const commands: Record<string, Command> = {
+  help: () => {
+    console.log(USAGE);
+    return 0;
+  },
+  up: (args) => {
+    parseArgs({ args, options: { config: { type: 'string' }, data: { type: 'string' } }, strict: true });
+    console.log(upSummary());
+    return 0;
+  },
+  run: (args) => {
+    const { positionals } = parseArgs({
+      args,
+      options: { config: { type: 'string', short: 'c' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    const name = positionals[0];
+    if (!name)
+      throw new CliError(
+        `ims run: which function? one of ${NETWORK_FUNCTIONS.map((f) => f.name).join(', ')}`,
+        EXIT_USAGE,
+      );
+    const fn = findFunction(name);
+    if (!fn) throw new CliError(`ims run: unknown function '${name}'`, EXIT_USAGE);
+    if (!fn.implemented) {
+      throw new CliError(
+        `ims run: ${fn.name} is not implemented yet${fn.issue ? ` (issue #${fn.issue})` : ''}`,
+      );
+    }
+    throw new CliError(`ims run: ${fn.name} has no start-up yet`);
+  },
+  status: () => {
+    throw new CliError('ims status: not implemented yet (issue #9)');
+  },
+  subscriber: () => {
+    throw new CliError('ims subscriber: not implemented yet: it needs the HSS REST API (issue #6)');
+  },
+  aka: () => {
+    throw new CliError('ims aka: not implemented yet (issue #5)');
+  },
+};
+
+/** Runs the `ims` command line; returns the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = commands[name ?? 'help'];
+  try {
+    if (!command) throw new CliError(`ims: unknown command '${name}' (try 'ims help')`, EXIT_USAGE);
+    return await command(rest);
+  } catch (err) {
+    if (err instanceof CliError) {
+      console.error(err.message);
+      return err.exitCode;
+    }
+    if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`ims ${name}: ${err.message}`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}
