@@ -3,7 +3,7 @@
  * number or a parameter is changed, then the canonical form of `formatTelUri()`.
  */
 import { SipParseError } from './errors.ts';
-import { C_PARAM, isHostname, normalizeEscapes, scanClass, UriParamMap } from './sip-uri.ts';
+import { C_PARAM, isHostname, normalizeEscapes, scanClass, UriParamMap } from './uri.ts';
 
 // RFC 3966 §3 character classes.
 const T_DIGIT = 1; // DIGIT
@@ -66,7 +66,7 @@ function isParamValue(name: string, s: string, start: number, end: number): bool
       }
       return true;
     default:
-      return scanClass(s, start, end, C_PARAM, () => bad('invalid parameter')) === end;
+      return scanClass(s, start, end, C_PARAM, 'Bad tel URI: invalid parameter') === end;
   }
 }
 
