@@ -1,0 +1,20 @@
+/** The SIP message layer: RFC 3261 §7, §19, §20, §25 and the IMS headers of RFC 7315. */
+export * from './auth-header.ts';
+export * from './contact.ts';
+export * from './errors.ts';
+export * from './headers.ts';
+export * from './media-type.ts';
+export * from './name-addr.ts';
+export * from './p-headers.ts';
+export type { Params } from './params.ts';
+export { formatParams, paramValue } from './params.ts';
+export * from './parser.ts';
+export * from './scalars.ts';
+export * from './security-mechanism.ts';
+export * from './sip-message.ts';
+export * from './sip-request.ts';
+export * from './sip-response.ts';
+export * from './stream-framer.ts';
+export * from './uri.ts';
+export * from './validate.ts';
+export * from './via.ts';

@@ -1,0 +1,90 @@
+import { SipParseError } from './errors.ts';
+import { findHeaderEnd } from './parser.ts';
+
+/** What a StreamFramer found in the bytes pushed to it. */
+export type FramerEvent =
+  /** One complete message, to give to parseMessage(..., { stream: true }). */
+  | { type: 'message'; data: Buffer }
+  /** RFC 5626 §4.4.1: a CRLFCRLF keep-alive ping; the server answers with a CRLF pong. */
+  | { type: 'ping' }
+  /** RFC 5626 §4.4.1: a CRLF pong, answering our ping. */
+  | { type: 'pong' };
+
+const CONTENT_LENGTH = /(?:^|\n)(?:content-length|l)[ \t]*:[ \t]*([^\r\n]*)/gi;
+
+/**
+ * Cuts a byte stream (TCP, TLS) into SIP messages, RFC 3261 §18.3: the header section ends
+ * at the empty line, the body is Content-Length bytes. Once the framing is lost (no or bad
+ * Content-Length, a message over the size limit) push throws SipParseError and the
+ * connection must be closed: there is no way to find the next message.
+ */
+export class StreamFramer {
+  private pending: Buffer = Buffer.alloc(0);
+  private failed = false;
+
+  constructor(
+    /** Largest message accepted, headers and body (a memory bound per connection). */
+    readonly maxMessageSize = 65535,
+  ) {}
+
+  /** Bytes buffered while waiting for the rest of a message. */
+  get buffered(): number {
+    return this.pending.length;
+  }
+
+  push(chunk: Buffer): FramerEvent[] {
+    if (this.failed) throw new SipParseError('Stream framing already lost');
+    let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    const events: FramerEvent[] = [];
+    for (;;) {
+      // Keep-alives and stray CRLFs between messages (RFC 3261 §7.5, RFC 5626 §4.4.1).
+      if (buf[0] === 13 && buf[1] === 10) {
+        if (buf[2] === 13 && buf[3] === 10) {
+          events.push({ type: 'ping' });
+          buf = buf.subarray(4);
+          continue;
+        }
+        if (buf.length === 2 || buf[2] !== 13) {
+          events.push({ type: 'pong' });
+          buf = buf.subarray(2);
+          continue;
+        }
+        break; // CRLF then CR: wait to see whether it is a ping
+      }
+      const total = this.messageLength(buf);
+      if (total === undefined || buf.length < total) break;
+      events.push({ type: 'message', data: buf.subarray(0, total) });
+      buf = buf.subarray(total);
+    }
+    this.pending = buf.length ? Buffer.from(buf) : Buffer.alloc(0);
+    return events;
+  }
+
+  /** Total length of the message at the start of buf, or undefined if the headers are incomplete. */
+  private messageLength(buf: Buffer): number | undefined {
+    const end = findHeaderEnd(buf, 0);
+    if (!end) {
+      if (buf.length > this.maxMessageSize) this.fail('Message headers too large');
+      return undefined;
+    }
+    const head = buf.toString('latin1', 0, end[0]);
+    let length: number | undefined;
+    for (const m of head.matchAll(CONTENT_LENGTH)) {
+      const v = m[1]!.trim();
+      const n = /^\d{1,10}$/.test(v) ? Number(v) : -1;
+      if (n < 0 || (length !== undefined && n !== length))
+        this.fail('Bad or conflicting Content-Length on a stream');
+      length = n;
+    }
+    if (length === undefined) this.fail('Missing Content-Length on a stream transport');
+    const total = end[1] + length!;
+    if (total > this.maxMessageSize) this.fail('Message too large');
+    return total;
+  }
+
+  private fail(reason: string): never {
+    this.failed = true;
+    this.pending = Buffer.alloc(0);
+    throw new SipParseError(reason, 'Content-Length');
+  }
+}
