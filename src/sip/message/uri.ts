@@ -108,8 +108,7 @@ export function isHostname(s: string, start: number, end: number): boolean {
  * without brackets. Fills `out` with the eight 16-bit words when given.
  */
 export function parseIPv6(s: string, start: number, end: number, out?: number[]): boolean {
-  const w: number[] = out ?? [];
-  w.length = 0;
+  let words = 0;
   let gap = -1;
   let i = start;
   if (s.charCodeAt(i) === 58) {
@@ -121,28 +120,38 @@ export function parseIPv6(s: string, start: number, end: number, out?: number[])
     let v = 0;
     let k = i;
     for (; k < end && k - i < 5 && URI_CHAR[s.charCodeAt(k)]! & C_HEX; k++) {
-      v = v * 16 + Number.parseInt(s[k]!, 16);
+      const c = s.charCodeAt(k) | 32; // '0'-'9' keep their codes, 'A'-'F' become 'a'-'f'
+      v = v * 16 + (c <= 57 ? c - 48 : c - 87);
     }
     if (s.charCodeAt(k) === 46 && k < end) {
-      if (w.length > 6 || !isIPv4(s, i, end)) return false;
-      const b = s.slice(i, end).split('.').map(Number);
-      w.push((b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!);
+      // IPv6address ends with ls32 = ( h16 ":" h16 ) / IPv4address
+      if (words > 6 || !isIPv4(s, i, end)) return false;
+      if (out !== undefined) {
+        const b = s.slice(i, end).split('.').map(Number);
+        out[words] = (b[0]! << 8) | b[1]!;
+        out[words + 1] = (b[2]! << 8) | b[3]!;
+      }
+      words += 2;
       i = end;
       break;
     }
-    if (k === i || k - i > 4 || w.length === 8) return false;
-    w.push(v);
+    if (k === i || k - i > 4 || words === 8) return false;
+    if (out !== undefined) out[words] = v;
+    words++;
     i = k;
     if (i === end) break;
     if (s.charCodeAt(i) !== 58) return false;
     if (s.charCodeAt(i + 1) === 58) {
       if (gap >= 0) return false;
-      gap = w.length;
+      gap = words;
       i += 2;
     } else if (++i === end) return false;
   }
-  if (gap < 0 ? w.length !== 8 : w.length > 7) return false;
-  if (gap >= 0) w.splice(gap, 0, ...new Array<number>(8 - w.length).fill(0));
+  if (gap < 0 ? words !== 8 : words > 7) return false;
+  if (out !== undefined) {
+    out.length = words;
+    if (gap >= 0) out.splice(gap, 0, ...new Array<number>(8 - words).fill(0));
+  }
   return true;
 }
 
