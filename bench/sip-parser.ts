@@ -87,7 +87,7 @@ function measure(name: string, fn: () => void, seconds = 1.5): number {
   return rate;
 }
 
-export function runSipParserBench(): { inviteRate: number } {
+function runSipParserBench(): { inviteRate: number } {
   console.log(`SIP message parser (Node ${process.version}, one core)`);
   const inviteRate = measure('INVITE parse + serialize', () => {
     parseMessage(INVITE).toBuffer();
@@ -112,4 +112,4 @@ export function runSipParserBench(): { inviteRate: number } {
   return { inviteRate };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) runSipParserBench();
+runSipParserBench();
