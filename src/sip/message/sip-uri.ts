@@ -182,8 +182,9 @@ export class SipUri {
       for (let i = this.#paramsAt; i < end; ) {
         let next = s.indexOf(';', i + 1);
         if (next < 0 || next > end) next = end;
-        const eq = s.indexOf('=', i + 1);
-        if (eq > 0 && eq < next) m.load(s.slice(i + 1, eq).toLowerCase(), s.slice(eq + 1, next));
+        let eq = i + 1;
+        while (eq < next && s.charCodeAt(eq) !== 61) eq++;
+        if (eq < next) m.load(s.slice(i + 1, eq).toLowerCase(), s.slice(eq + 1, next));
         else m.load(s.slice(i + 1, next).toLowerCase(), null);
         i = next;
       }

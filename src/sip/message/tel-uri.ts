@@ -27,7 +27,9 @@ addClass(`${ALNUM}-`, T_PNAME);
 addClass(`${ALNUM}-_.!~*'()%/?:@&=+$,`, T_URIC);
 addClass('0123456789ABCDEFabcdef', T_HEX);
 
+const REQUIRE_VALUE = new Set(['isub', 'ext', 'phone-context']);
 const bad = (what: string): SipParseError => new SipParseError(`Bad tel URI: ${what}`);
+const badValue = (name: string) => bad(REQUIRE_VALUE.has(name) ? `invalid ${name}` : 'invalid parameter');
 const SEPARATORS = /[-.()]/g;
 
 function stripSeparators(s: string): string {
@@ -50,7 +52,7 @@ function isNumber(s: string, start: number, end: number, global: boolean): boole
 
 /** Checks a parameter value of RFC 3966 §3 by parameter name. */
 function isParamValue(name: string, s: string, start: number, end: number): boolean {
-  if (start === end) return name !== 'isub' && name !== 'ext' && name !== 'phone-context';
+  if (start === end) return !REQUIRE_VALUE.has(name);
   switch (name) {
     case 'phone-context': // descriptor = domainname / global-number-digits
       return s.charCodeAt(start) === 43 ? isNumber(s, start, end, true) : isHostname(s, start, end);
@@ -100,16 +102,23 @@ export class TelUri {
     const global = init.number.charCodeAt(0) === 43;
     if (!isNumber(init.number, 0, init.number.length, global)) throw bad('invalid number');
     this.number = stripSeparators(init.number);
-    if (init.phoneContext !== undefined) this.#params.load('phone-context', init.phoneContext);
-    for (const [k, v] of init.params ?? []) this.#params.load(k.toLowerCase(), v);
-    if (!global && !this.#params.has('phone-context')) throw bad('local number without phone-context');
+    const params = this.#params;
+    if (init.phoneContext !== undefined) params.load('phone-context', init.phoneContext);
+    for (const [k, v] of init.params ?? []) {
+      const name = k.toLowerCase();
+      if (name === '' || scanPname(name, 0, name.length) !== name.length) throw bad('invalid parameter');
+      if (v === null ? REQUIRE_VALUE.has(name) : !isParamValue(name, v, 0, v.length)) throw badValue(name);
+      params.load(name, v);
+    }
+    if (global === params.has('phone-context'))
+      throw bad(global ? 'phone-context on a global number' : 'local number without phone-context');
   }
 
   /** Parses `tel:` (scheme case-insensitive); throws SipParseError('Bad tel URI: ...'). */
   static parse(text: string): TelUri {
     const n = text.length;
     if (
-      n < 5 ||
+      n < 4 ||
       (text.charCodeAt(0) | 32) !== 116 ||
       (text.charCodeAt(1) | 32) !== 101 ||
       (text.charCodeAt(2) | 32) !== 108 ||
@@ -134,10 +143,10 @@ export class TelUri {
       if (text.charCodeAt(nameEnd) === 61) {
         next = text.indexOf(';', nameEnd + 1);
         if (next < 0) next = n;
-        if (!isParamValue(name, text, nameEnd + 1, next)) throw bad(`invalid ${name}`);
+        if (!isParamValue(name, text, nameEnd + 1, next)) throw badValue(name);
         value = text.slice(nameEnd + 1, next);
       } else if (nameEnd < n && text.charCodeAt(nameEnd) !== 59) throw bad('invalid parameter');
-      else if (name === 'isub' || name === 'ext' || name === 'phone-context') throw bad(`invalid ${name}`);
+      else if (REQUIRE_VALUE.has(name)) throw badValue(name);
       // RFC 3966 §3: each parameter name MUST NOT appear more than once.
       if (params.has(name)) throw bad(`duplicate ${name}`);
       params.load(name, value);

@@ -88,6 +88,7 @@ describe('parsing', () => {
       rejects(bad);
     }
     rejects('tel:1234', /^Bad tel URI: local number without phone-context$/);
+    rejects('tel:', /^Bad tel URI: invalid number$/);
   });
 });
 
@@ -131,6 +132,11 @@ describe('building and changing tel URIs', () => {
     assert.equal(u.toString(), 'tel:5551234;ext=77;phone-context=+1-212;alpha;zeta=1');
     assert.throws(() => new TelUri({ number: '1234' }), SipParseError);
     assert.throws(() => new TelUri({ number: '+12x' }), SipParseError);
+    assert.throws(() => new TelUri({ number: '+12', phoneContext: 'a.com' }), /phone-context on a global/);
+    assert.throws(() => new TelUri({ number: '+12', params: [['ext', 'x']] }), /invalid ext/);
+    assert.throws(() => new TelUri({ number: '+12', params: [['isub', null]] }), /invalid isub/);
+    assert.throws(() => new TelUri({ number: '+12', params: [['a b', '1']] }), /invalid parameter/);
+    assert.throws(() => new TelUri({ number: '+12', params: [['a', 'x y']] }), /invalid parameter/);
   });
   it('gives the source text back until something changes', () => {
     const u = parseTelUri('tel:+1-201-555-0123;foo=1');
