@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { formatSdp, otherAttributes, parseSdp } from '../../../src/sip/message/body/sdp.ts';
 import { SipParseError } from '../../../src/sip/message/errors.ts';
 
@@ -221,6 +222,12 @@ describe('parseSdp / formatSdp', () => {
       [sdp('v=0', 'o=- 1 1 IN IP4 1.2.3.4', 's=-', 'c=IN IP4', 'm=audio 4000 RTP/AVP 0'), /no c= line/],
       [sdp('v=0', 'o=- 1 1 IN IP4 1.2.3.4', 's=-', 'this is not sdp'), /not <type>=<value>/],
       [sdp('v=0', 'o=- 1 1 IN IP4 1.2.3.4', '', 's=-'), /empty line/],
+      [
+        sdp('v=0', 'o=- 1 1 IN IP4 1.2.3.4', 's=-', 'c=IN IP4 1.2.3.4', 'm=audio 1 RTP/AVP 0', 't=0 0'),
+        /misplaced t=/,
+      ],
+      [sdp('v=0', 'o=- 1 1 IN IP4 1.2.3.4', 's=-', 's=again'), /misplaced s=/],
+      [sdp('v=0', 'o=- 1 1 IN IP4 1.2.3.4', 'v=0', 's=-'), /misplaced v=/],
     ];
     for (const [text, reason] of cases) {
       assert.throws(
@@ -230,5 +237,36 @@ describe('parseSdp / formatSdp', () => {
         JSON.stringify(text),
       );
     }
+  });
+});
+
+describe('properties', () => {
+  it('random input never throws anything but SipParseError', () => {
+    // Well-formed lines must also survive a round trip; cut ones (`a=rtpmap:96 AMR/8000/`) need not.
+    const check = (text: string, roundTrip = false) => {
+      try {
+        const s = parseSdp(text);
+        if (roundTrip) assert.deepEqual(parseSdp(formatSdp(s)), parseSdp(text));
+      } catch (e) {
+        if (!(e instanceof SipParseError)) throw e;
+      }
+    };
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), check));
+    // Real lines, shuffled, dropped, repeated and cut.
+    const lines = [
+      ...VOLTE_OFFER.split('\r\n'),
+      ...SOFTPHONE_OFFER.split('\r\n'),
+      'a=rtpmap:x',
+      'm=audio',
+      'c=IN',
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...lines), { maxLength: 30 }), fc.nat(), (picked, cut) => {
+        const text = ['v=0', 'o=- 1 1 IN IP4 192.0.2.1', 's=-', ...picked].join('\r\n');
+        check(text);
+        check(text.slice(0, cut % (text.length + 1)));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

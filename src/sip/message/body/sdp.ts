@@ -16,6 +16,8 @@ export type { MediaDescription, SessionDescription } from 'sdp-transform';
 const bad = (what: string): SipParseError => new SipParseError(`Bad SDP: ${what}`);
 // RFC 4566 §5: `<type>=<value>`, type exactly one lowercase letter.
 const LINE = /^[a-z]=/;
+// RFC 4566 §5: the types a media description may hold.
+const MEDIA_TYPES = 'micbka';
 const ORIGIN = /^o=\S+ \d+ \d+ \S+ IP[46] \S+$/;
 
 /**
@@ -32,14 +34,26 @@ export function parseSdp(body: string | Buffer): SessionDescription {
   if (lines[0] !== 'v=0') throw bad(lines[0]?.startsWith('v=') ? 'unsupported version' : 'missing v= line');
   let origin = false;
   let name = false;
-  for (const line of lines) {
+  let inMedia = false;
+  for (let k = 0; k < lines.length; k++) {
+    const line = lines[k]!;
     if (!LINE.test(line)) throw bad(line === '' ? 'empty line' : 'line is not <type>=<value>');
-    const type = line.charCodeAt(0);
-    if (type === 111 /* o */) {
+    const type = line.charAt(0);
+    // RFC 4566 §5: v=, o=, s= once each, and session-level types never inside a media section.
+    if (
+      inMedia
+        ? !MEDIA_TYPES.includes(type)
+        : (type === 'v' && k > 0) || (type === 'o' && origin) || (type === 's' && name)
+    )
+      throw bad(`misplaced ${type}= line`);
+    if (type === 'o') {
       if (!ORIGIN.test(line)) throw bad('invalid o= line');
       origin = true;
-    } else if (type === 115 /* s */) name = true;
-    else if (type === 109 /* m */ && !/^m=\S+ \d+ \S+/.test(line)) throw bad('invalid m= line');
+    } else if (type === 's') name = true;
+    else if (type === 'm') {
+      if (!/^m=\S+ \d+ \S+/.test(line)) throw bad('invalid m= line');
+      inMedia = true;
+    }
   }
   if (!origin) throw bad('missing o= line');
   if (!name) throw bad('missing s= line');
