@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { akaCommand } from './aka.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 import { findFunction, NETWORK_FUNCTIONS } from './functions.ts';
 import { upSummary } from './up.ts';
@@ -53,9 +54,7 @@ const commands: Record<string, Command> = {
   subscriber: () => {
     throw new CliError('ims subscriber: not implemented yet: it needs the HSS REST API (issue #6)');
   },
-  aka: () => {
-    throw new CliError('ims aka: not implemented yet (issue #5)');
-  },
+  aka: akaCommand,
 };
 
 /** Runs the `ims` command line; returns the exit status. */
