@@ -23,9 +23,9 @@ export const C_PASSWORD = 2;
 export const C_PARAM = 4;
 export const C_HNV = 8;
 export const C_HOST = 16;
-export const C_HEX = 32;
-export const C_ALPHA = 64;
-export const C_DIGIT = 128;
+const C_HEX = 32;
+const C_ALPHA = 64;
+const C_DIGIT = 128;
 /** @internal Class bits per UTF-16 code unit; 0 for anything outside ASCII. */
 export const URI_CHAR = new Uint8Array(65536);
 
