@@ -42,6 +42,11 @@ export interface Destination {
   port: number;
   /** Use exactly this connection; sending fails with TransportError('FLOW_GONE') if it is closed. */
   connectionId?: string;
+  /**
+   * TLS/WSS only: the SIP domain the server certificate must match (RFC 5922 §4, §7.2),
+   * e.g. the host of the URI that was resolved. Defaults to `host`.
+   */
+  serverName?: string;
 }
 
 export interface IncomingMessage {
@@ -90,8 +95,12 @@ export interface TransportLayer {
    */
   sendResponse(response: SipResponse, requestFlow: Flow): Promise<Flow>;
 
-  /** The sent-by to put in our Via for a protocol: the listening address advertised. */
-  viaSentBy(protocol: TransportProtocol): HostPort;
+  /**
+   * The sent-by to put in our Via for a protocol: the listening address advertised. With
+   * several listeners of a protocol, `destinationHost` (optional) picks one of the address
+   * family that reaches it.
+   */
+  viaSentBy(protocol: TransportProtocol, destinationHost?: string): HostPort;
 
   /** Registers the receiver of every parsed message (after received/rport were added). */
   onMessage(handler: (incoming: IncomingMessage) => void): void;
