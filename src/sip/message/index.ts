@@ -1,5 +1,6 @@
 /** The SIP message layer: RFC 3261 §7, §19, §20, §25 and the IMS headers of RFC 7315. */
 export * from './auth-header.ts';
+export * from './body/index.ts';
 export * from './contact.ts';
 export * from './errors.ts';
 export * from './headers.ts';

@@ -23,7 +23,7 @@ import {
   URI_CHAR,
   UriParamMap,
   unescapeUriPart,
-} from './uri.ts';
+} from './uri-lexis.ts';
 
 const bad = (what: string): SipParseError => new SipParseError(`Bad SIP URI: ${what}`);
 

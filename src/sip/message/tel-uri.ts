@@ -3,7 +3,7 @@
  * number or a parameter is changed, then the canonical form of `formatTelUri()`.
  */
 import { SipParseError } from './errors.ts';
-import { C_PARAM, isHostname, normalizeEscapes, scanClass, UriParamMap } from './uri.ts';
+import { C_PARAM, isHostname, normalizeEscapes, scanClass, UriParamMap } from './uri-lexis.ts';
 
 // RFC 3966 §3 character classes.
 const T_DIGIT = 1; // DIGIT
