@@ -1,3 +1,4 @@
+import type { AuthValue } from '../message/auth-header.ts';
 import {
   DIGEST_ALGORITHMS,
   type DigestAlgorithm,
@@ -7,14 +8,8 @@ import {
 } from './digest-types.ts';
 import { DigestError } from './errors.ts';
 
-/**
- * Conversion between the typed Digest objects and the `{ scheme, params }` shape of the SIP
- * message layer (parameter names lowercased, values unquoted). Quoting is that layer's job.
- */
-export interface AuthParams {
-  scheme: string;
-  params: Record<string, string>;
-}
+// Conversion between the typed Digest objects and the AuthValue `{ scheme, params }` of the
+// SIP message layer (parameter names lowercased, values unquoted). Quoting is that layer's job.
 
 const BY_LOWERCASE = new Map<string, DigestAlgorithm>(DIGEST_ALGORITHMS.map((a) => [a.toLowerCase(), a]));
 
@@ -40,7 +35,7 @@ function required(params: Record<string, string>, name: string): string {
   return value;
 }
 
-function requireDigest(auth: AuthParams): void {
+function requireDigest(auth: AuthValue): void {
   if (auth.scheme.toLowerCase() !== 'digest') {
     throw new DigestError('BAD_PARAMETER', `scheme '${auth.scheme}' is not Digest`);
   }
@@ -53,7 +48,7 @@ function defined(entries: [string, string | undefined][]): Record<string, string
   return params;
 }
 
-export function challengeToParams(challenge: DigestChallenge): AuthParams {
+export function challengeToParams(challenge: DigestChallenge): AuthValue {
   return {
     scheme: 'Digest',
     params: defined([
@@ -72,7 +67,7 @@ export function challengeToParams(challenge: DigestChallenge): AuthParams {
 }
 
 /** Reads a challenge; unknown qop values are skipped, as RFC 7616 §3.3 asks of clients. */
-export function challengeFromParams(auth: AuthParams): DigestChallenge {
+export function challengeFromParams(auth: AuthValue): DigestChallenge {
   requireDigest(auth);
   const p = auth.params;
   const qop: DigestQop[] = [];
@@ -93,7 +88,7 @@ export function challengeFromParams(auth: AuthParams): DigestChallenge {
   };
 }
 
-export function credentialsToParams(credentials: DigestCredentials): AuthParams {
+export function credentialsToParams(credentials: DigestCredentials): AuthValue {
   return {
     scheme: 'Digest',
     params: defined([
@@ -113,7 +108,7 @@ export function credentialsToParams(credentials: DigestCredentials): AuthParams 
   };
 }
 
-export function credentialsFromParams(auth: AuthParams): DigestCredentials {
+export function credentialsFromParams(auth: AuthValue): DigestCredentials {
   requireDigest(auth);
   const p = auth.params;
   return {

@@ -9,6 +9,7 @@ import {
 } from '../../../src/sip/auth/digest-params.ts';
 import type { DigestChallenge, DigestCredentials } from '../../../src/sip/auth/digest-types.ts';
 import { DigestError } from '../../../src/sip/auth/errors.ts';
+import { AUTHORIZATION, formatAuth, WWW_AUTHENTICATE } from '../../../src/sip/message/auth-header.ts';
 
 const errorCode = (code: string) => (e: unknown) => e instanceof DigestError && e.code === code;
 
@@ -115,5 +116,45 @@ describe('Digest parameters <-> typed objects', () => {
     assert.equal(parseAlgorithm('akav1-md5'), 'AKAv1-MD5');
     assert.equal(parseAlgorithm('sha-256'), 'SHA-256');
     assert.equal(parseAlgorithm(undefined), 'MD5');
+  });
+
+  it('survives the header text of the SIP message layer both ways', () => {
+    const challenge: DigestChallenge = {
+      realm: 'ims.test',
+      nonce: 'I1U8vpY3qJ0hiuZNrke/NVXzKLQ1d7m5Sp/6w1Tfr7M=',
+      algorithm: 'AKAv1-MD5',
+      qop: ['auth'],
+      opaque: '5ccc069c',
+    };
+    const text = formatAuth(challengeToParams(challenge), 'challenge');
+    assert.match(
+      text,
+      /^Digest realm="ims.test", nonce="I1U8.*", algorithm=AKAv1-MD5, qop="auth", opaque="5ccc069c"$/,
+    );
+    assert.deepEqual(challengeFromParams(WWW_AUTHENTICATE.parse(text)), {
+      ...challenge,
+      stale: undefined,
+      domain: undefined,
+      ik: undefined,
+      ck: undefined,
+    });
+    const credentials: DigestCredentials = {
+      username: 'alice@ims.test',
+      realm: 'ims.test',
+      nonce: challenge.nonce,
+      uri: 'sip:ims.test',
+      response: '10e638568923367b9d5d4ee3148650e2',
+      algorithm: 'AKAv1-MD5',
+      qop: 'auth',
+      nc: '00000001',
+      cnonce: '0a4f113b',
+      opaque: '5ccc069c',
+      auts: 'TyA5OS3dS7QxbtShRog=',
+    };
+    const line = formatAuth(credentialsToParams(credentials), 'credentials');
+    assert.deepEqual(credentialsFromParams(AUTHORIZATION.parse(line)), {
+      ...credentials,
+      integrityProtected: undefined,
+    });
   });
 });
