@@ -2,7 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server } f
 import { createServer as createHttpsServer } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { WebSocket, WebSocketServer } from 'ws';
+import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
 import { bracketHost, type Connection, normalizeIp } from './connection.ts';
 import type { TransportContext } from './transport-context.ts';
 import type { ListenEntry } from './transport-options.ts';
@@ -122,17 +122,22 @@ export class WsTransport {
     const tls = options.tls;
     const name = serverName ?? host;
     const url = `${this.protocol}://${bracketHost(host)}:${port}/`;
+    // ws hands these to tls.connect; `servername` is missing from its ClientOptions type.
+    const secure: ClientOptions & { servername?: string } =
+      this.protocol === 'wss'
+        ? {
+            servername: isIP(name) ? undefined : name,
+            cert: tls?.cert,
+            key: tls?.key,
+            ca: tls?.ca,
+            rejectUnauthorized: tls?.rejectUnauthorized ?? true,
+          }
+        : {};
     const ws = new WebSocket(url, SIP_SUBPROTOCOL, {
       handshakeTimeout: options.limits.connectTimeoutMs,
       maxPayload: options.limits.maxMessageSize,
       perMessageDeflate: false,
-      ...(this.protocol === 'wss' && {
-        servername: isIP(name) ? undefined : name,
-        cert: tls?.cert,
-        key: tls?.key,
-        ca: tls?.ca,
-        rejectUnauthorized: tls?.rejectUnauthorized ?? true,
-      }),
+      ...secure,
     });
     this.pending.add(ws);
     let local: HostPort = { host: '', port: 0 };
