@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   type Contact,
   Headers,
@@ -26,11 +25,6 @@ export interface DialogId {
 
 export function dialogKey(id: DialogId): string {
   return `${id.callId}\n${id.localTag}\n${id.remoteTag}`;
-}
-
-/** RFC 3261 §19.3: a tag with at least 32 bits of randomness. */
-export function newTag(): string {
-  return randomBytes(6).toString('hex');
 }
 
 /** Why an in-dialog request was refused (RFC 3261 §12.2.2). */

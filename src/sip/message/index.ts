@@ -2,6 +2,7 @@
 export * from './auth-header.ts';
 export * from './body/index.ts';
 export * from './contact.ts';
+export * from './create-response.ts';
 export * from './errors.ts';
 export * from './headers.ts';
 export * from './media-type.ts';
