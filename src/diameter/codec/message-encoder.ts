@@ -17,23 +17,32 @@ interface Context {
   readonly what: string;
 }
 
+export interface EncodeOptions {
+  /**
+   * false: skip the command's ABNF (AVPs in the order given). For answers the node builds to
+   * requests it could not read, which cannot always satisfy the command's answer ABNF.
+   */
+  abnf?: boolean;
+}
+
 /**
  * Encodes a message. AVPs named by the command's ABNF are written in ABNF order (so Session-Id
  * comes first, RFC 6733 §8.8), then the others the `*[ AVP ]` rule admits, then `rawAvps`.
  * Checks the ABNF on the way out: a missing required AVP (5005), one too many (5009) or one not
  * allowed (5008) is a DiameterEncodeError, as is a value of the wrong type (5004).
  */
-export function encodeMessage(message: MessageInit, dict: Dictionary): Buffer {
+export function encodeMessage(message: MessageInit, dict: Dictionary, options: EncodeOptions = {}): Buffer {
   const { header } = message;
   const command = dict.command(header.applicationId, header.commandCode);
   const request = (header.flags & CommandFlag.Request) !== 0;
-  const rules: RuleSet | undefined = !command
-    ? undefined
-    : header.flags & CommandFlag.Error
-      ? dict.errorAnswer
-      : request
-        ? command.request
-        : command.answer;
+  const rules: RuleSet | undefined =
+    !command || options.abnf === false
+      ? undefined
+      : header.flags & CommandFlag.Error
+        ? dict.errorAnswer
+        : request
+          ? command.request
+          : command.answer;
   const what = command
     ? command.def.abbreviations[request ? 0 : 1]
     : `command ${header.commandCode}/${header.applicationId}`;

@@ -1,0 +1,90 @@
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { MessageFramer } from '../codec/message-framer.ts';
+
+export interface PeerConnectionEvents {
+  /** One whole message (exactly its header length). */
+  message: [bytes: Buffer];
+  /** The transport closed, for whatever reason; emitted once. */
+  close: [error: Error | undefined];
+}
+
+/**
+ * One transport connection to a peer (TCP or TLS; Node has no SCTP): frames the byte stream into
+ * messages and reports its closing once. The Peer state machine owns it.
+ */
+export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  private readonly framer: MessageFramer;
+  private closed = false;
+  private closeError: Error | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    maxMessageLength?: number,
+  ) {
+    super();
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
+    this.framer = new MessageFramer(maxMessageLength);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => {
+      this.closeError ??= err;
+    });
+    socket.on('close', () => this.onClose());
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Local address of the socket (for Host-IP-Address when none is configured). */
+  get localAddress(): string {
+    return this.socket.localAddress ?? '';
+  }
+
+  send(bytes: Buffer): boolean {
+    if (this.closed || this.socket.destroyed) return false;
+    this.socket.write(bytes);
+    return true;
+  }
+
+  /** Ends the connection after pending writes; destroys it if the peer does not finish in time. */
+  close(graceMs = 2000): void {
+    if (this.closed) return;
+    this.socket.end();
+    const t = setTimeout(() => this.socket.destroy(), graceMs);
+    t.unref();
+    this.socket.once('close', () => clearTimeout(t));
+  }
+
+  /** Drops the connection at once. */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let messages: Buffer[];
+    try {
+      messages = this.framer.push(chunk);
+    } catch (err) {
+      // RFC 6733 §3: a stream whose lengths cannot be trusted cannot be resynchronised.
+      this.closeError = err as Error;
+      this.socket.destroy();
+      return;
+    }
+    for (const m of messages) {
+      if (this.closed) return;
+      this.emit('message', m);
+    }
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.emit('close', this.closeError);
+  }
+}
