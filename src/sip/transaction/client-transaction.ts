@@ -11,8 +11,7 @@ import type { ClientTransactionUser } from './transaction-user.ts';
  */
 export abstract class ClientTransaction extends Transaction {
   readonly role = 'client';
-  /** The flow the request went out on, once the transport has sent it. */
-  flow: Flow | undefined;
+  private sentOn: Flow | undefined;
   /** RFC 3261 §17.1.1.2, §17.1.2.2: retransmission timers run only over unreliable transports. */
   protected reliable: boolean;
 
@@ -39,6 +38,11 @@ export abstract class ClientTransaction extends Transaction {
     }
     super(request, branch, initialState, context);
     this.reliable = isReliable(destination.protocol);
+  }
+
+  /** The flow the request went out on, once the transport has sent it. */
+  get flow(): Flow | undefined {
+    return this.sentOn;
   }
 
   /** A response the layer matched to this transaction (RFC 3261 §17.1.3). */
@@ -74,7 +78,7 @@ export abstract class ClientTransaction extends Transaction {
   }
 
   private onRequestSent(flow: Flow): void {
-    this.flow = flow;
+    this.sentOn = flow;
     if (!this.reliable && isReliable(flow.protocol) && this.state !== TransactionState.Terminated) {
       this.reliable = true;
       this.onReliableFlow();

@@ -72,14 +72,14 @@ export class InviteClientTransaction extends ClientTransaction {
         } else if (status < 300) {
           // RFC 6026 §7.2: a 2xx received in "Calling" or "Proceeding" MUST be passed to the TU,
           // and the transaction MUST transition to the "Accepted" state.
-          this.finalStatus = status;
+          this.recordFinal(status);
           this.stateTransition(Accepted);
           this.passToUser(response);
         } else {
           // RFC 3261 §17.1.1.2: a final response of 300 to 699 received in "Calling" or
           // "Proceeding" MUST cause the client transaction to transition to "Completed", MUST
           // be passed up to the TU, and the client transaction MUST generate an ACK request.
-          this.finalStatus = status;
+          this.recordFinal(status);
           this.stateTransition(Completed);
           this.ack = createNon2xxAck(this.request, response);
           this.transmit(this.ack);

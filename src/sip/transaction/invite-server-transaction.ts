@@ -70,7 +70,7 @@ export class InviteServerTransaction extends ServerTransaction {
         // these MUST be passed to the transport layer for transmission.
         this.lastProvisional = response;
       } else {
-        this.finalStatus = status;
+        this.recordFinal(status);
         // RFC 6026 §7.1: If, while in the "Proceeding" state, the TU passes a 2xx response to
         // the server transaction, the server transaction MUST pass this response to the
         // transport layer for transmission and MUST then transition to the "Accepted" state.

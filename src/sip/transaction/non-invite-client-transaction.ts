@@ -63,7 +63,7 @@ export class NonInviteClientTransaction extends ClientTransaction {
           // RFC 3261 §17.1.2.2: If a final response (status codes 200-699) is received while in
           // the "Trying" or "Proceeding" state, the response MUST be passed to the TU, and the
           // client transaction MUST transition to the "Completed" state.
-          this.finalStatus = status;
+          this.recordFinal(status);
           this.stateTransition(Completed);
           this.passToUser(response);
         }

@@ -48,7 +48,7 @@ export class NonInviteServerTransaction extends ServerTransaction {
         // RFC 3261 §17.2.2: If the TU passes a final response (status codes 200-699) to the
         // server while in the "Trying" or "Proceeding" state, the transaction MUST enter the
         // "Completed" state, and the response MUST be passed to the transport layer.
-        this.finalStatus = status;
+        this.recordFinal(status);
         this.stateTransition(Completed);
       }
       this.transmit(response);

@@ -27,8 +27,6 @@ export abstract class Transaction {
   abstract readonly role: 'client' | 'server';
   /** The branch of the top Via (RFC 3261 §17.1.3, §17.2.3), or the RFC 2543 key. */
   readonly id: string;
-  /** The first final status sent or received, once there is one. */
-  finalStatus: number | undefined;
   /** Set when the transaction ended on a timeout or a transport error. */
   protected failure: Exclude<TransactionOutcome, 'completed'> | undefined;
   protected readonly transport: TransactionContext['transport'];
@@ -36,6 +34,7 @@ export abstract class Transaction {
   protected readonly timerValues: TimerValues;
   protected readonly logger: Logger;
   private currentState: TransactionState;
+  private firstFinalStatus: number | undefined;
   private readonly listeners: TransactionStateListener[] = [];
 
   constructor(
@@ -59,6 +58,11 @@ export abstract class Transaction {
   /** The method of the request that created the transaction. */
   get method(): string {
     return this.request.method;
+  }
+
+  /** The first final status sent or received, once there is one. */
+  get finalStatus(): number | undefined {
+    return this.firstFinalStatus;
   }
 
   get outcome(): TransactionOutcome {
@@ -106,6 +110,11 @@ export abstract class Transaction {
     this.logger.debug({ tx: this.id, method: this.method, role: this.role, from, to }, 'transaction state');
     if (to === TransactionState.Terminated) this.dispose();
     for (const listener of this.listeners.slice()) listener(to, this);
+  }
+
+  /** Records a final response sent or received; the first one is the transaction's result. */
+  protected recordFinal(status: number): void {
+    this.firstFinalStatus ??= status;
   }
 
   protected startTimer(name: string, ms: number, fire: () => void): TimerHandle {

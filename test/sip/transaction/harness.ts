@@ -3,10 +3,13 @@ import {
   resolveTimerValues,
   type TimerValues,
   type TransactionContext,
+  TransactionLayer,
+  type TransactionRecord,
 } from '../../../src/sip/transaction/index.ts';
 import type { Destination, TransportProtocol } from '../../../src/sip/transport/types.ts';
 import { FakeClock } from './fake-clock.ts';
-import { SpyTransport } from './spy-transport.ts';
+import { flowFrom, SpyTransport } from './spy-transport.ts';
+import { SpyTransactionUser } from './spy-users.ts';
 
 /** Fake time, a spy transport and the context transactions are built with. */
 export function harness(timerValues?: Partial<TimerValues>) {
@@ -19,6 +22,18 @@ export function harness(timerValues?: Partial<TimerValues>) {
     logger: silentLogger,
   };
   return { clock, transport, context };
+}
+
+/** A TransactionLayer on fake time and a spy transport, with a spy TU and its records. */
+export function layerHarness() {
+  const clock = new FakeClock();
+  const transport = new SpyTransport();
+  const user = new SpyTransactionUser();
+  const layer = new TransactionLayer({ transport, user, timers: clock });
+  const records: TransactionRecord[] = [];
+  layer.on('terminated', (record) => records.push(record));
+  const udp = flowFrom('udp');
+  return { clock, transport, user, layer, records, udp };
 }
 
 export function destination(protocol: TransportProtocol): Destination {
