@@ -8,19 +8,25 @@ export type FramerEvent =
   /** RFC 5626 §4.4.1: a CRLFCRLF keep-alive ping; the server answers with a CRLF pong. */
   | { type: 'ping' }
   /** RFC 5626 §4.4.1: a CRLF pong, answering our ping. */
-  | { type: 'pong' };
+  | { type: 'pong' }
+  /**
+   * The framing is lost (no or bad Content-Length, a message over the size limit): always the
+   * last event; the connection must be closed, there is no way to find the next message.
+   */
+  | { type: 'error'; error: SipParseError };
 
 const CONTENT_LENGTH = /(?:^|\n)(?:content-length|l)[ \t]*:[ \t]*([^\r\n]*)/gi;
 
 /**
  * Cuts a byte stream (TCP, TLS) into SIP messages, RFC 3261 §18.3: the header section ends
- * at the empty line, the body is Content-Length bytes. Once the framing is lost (no or bad
- * Content-Length, a message over the size limit) push throws SipParseError and the
- * connection must be closed: there is no way to find the next message.
+ * at the empty line, the body is Content-Length bytes. The messages complete before a
+ * framing error still come out, followed by the error event.
  */
 export class StreamFramer {
   private pending: Buffer = Buffer.alloc(0);
-  private failed = false;
+  private failure: SipParseError | undefined;
+  /** The last push ended with a lone CRLF, reported as a pong: it may be half a ping. */
+  private loneCrlf = false;
 
   constructor(
     /** Largest message accepted, headers and body (a memory bound per connection). */
@@ -33,9 +39,15 @@ export class StreamFramer {
   }
 
   push(chunk: Buffer): FramerEvent[] {
-    if (this.failed) throw new SipParseError('Stream framing already lost');
+    if (this.failure) return [{ type: 'error', error: new SipParseError('Stream framing already lost') }];
     let buf = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     const events: FramerEvent[] = [];
+    // A ping split across two reads: the first CRLF was taken for a pong, the second completes it.
+    if (this.loneCrlf && buf[0] === 13 && buf[1] === 10 && buf[2] !== 13) {
+      events.push({ type: 'ping' });
+      buf = buf.subarray(2);
+    }
+    this.loneCrlf = false;
     for (;;) {
       // Keep-alives and stray CRLFs between messages (RFC 3261 §7.5, RFC 5626 §4.4.1).
       if (buf[0] === 13 && buf[1] === 10) {
@@ -46,12 +58,21 @@ export class StreamFramer {
         }
         if (buf.length === 2 || buf[2] !== 13) {
           events.push({ type: 'pong' });
+          this.loneCrlf = buf.length === 2;
           buf = buf.subarray(2);
           continue;
         }
         break; // CRLF then CR: wait to see whether it is a ping
       }
-      const total = this.messageLength(buf);
+      let total: number | undefined;
+      try {
+        total = this.messageLength(buf);
+      } catch (err) {
+        this.failure = err as SipParseError;
+        this.pending = Buffer.alloc(0);
+        events.push({ type: 'error', error: this.failure });
+        return events;
+      }
       if (total === undefined || buf.length < total) break;
       events.push({ type: 'message', data: buf.subarray(0, total) });
       buf = buf.subarray(total);
@@ -67,7 +88,8 @@ export class StreamFramer {
       if (buf.length > this.maxMessageSize) this.fail('Message headers too large');
       return undefined;
     }
-    const head = buf.toString('latin1', 0, end[0]);
+    // RFC 3261 §7.3.1: a header value may be folded onto continuation lines.
+    const head = buf.toString('latin1', 0, end[0]).replace(/\r?\n[ \t]+/g, ' ');
     let length: number | undefined;
     for (const m of head.matchAll(CONTENT_LENGTH)) {
       const v = m[1]!.trim();
@@ -83,8 +105,6 @@ export class StreamFramer {
   }
 
   private fail(reason: string): never {
-    this.failed = true;
-    this.pending = Buffer.alloc(0);
     throw new SipParseError(reason, 'Content-Length');
   }
 }

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../../log/logger.ts';
-import { SipParseError, StreamFramer } from '../message/index.ts';
+import { StreamFramer } from '../message/index.ts';
 import { type Connection, type ConnectionEvents, normalizeIp } from './connection.ts';
 import { type HostPort, TransportError, type TransportProtocol } from './types.ts';
 
@@ -66,18 +66,14 @@ export class SocketConnection implements Connection {
 
   private onData(chunk: Buffer): void {
     this.lastActivity = Date.now();
-    let events: ReturnType<StreamFramer['push']>;
-    try {
-      events = this.framer.push(chunk);
-    } catch (err) {
-      // RFC 3261 §18.3: without a usable Content-Length the next message cannot be found.
-      const reason = err instanceof SipParseError ? err.reason : String(err);
-      this.events.framingError(this, reason);
-      this.socket.destroy();
-      return;
-    }
-    for (const e of events) {
+    for (const e of this.framer.push(chunk)) {
       if (this.isClosed) return;
+      if (e.type === 'error') {
+        // RFC 3261 §18.3: without a usable Content-Length the next message cannot be found.
+        this.events.framingError(this, e.error.reason);
+        this.socket.destroy();
+        return;
+      }
       if (e.type === 'message') {
         this.events.message(this, e.data);
       } else if (e.type === 'ping') {

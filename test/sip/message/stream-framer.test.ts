@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseMessage, SipParseError, StreamFramer } from '../../../src/sip/message/index.ts';
+import {
+  type FramerEvent,
+  parseMessage,
+  SipParseError,
+  StreamFramer,
+} from '../../../src/sip/message/index.ts';
 
 const one = (body: string) =>
   `MESSAGE sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nl: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
@@ -32,21 +37,53 @@ describe('StreamFramer (RFC 3261 §18.3, RFC 5626 §4.4.1)', () => {
     );
   });
 
+  it('a ping split across two reads is still a ping', () => {
+    const f = new StreamFramer();
+    assert.deepEqual(f.push(Buffer.from('\r\n')), [{ type: 'pong' }]);
+    assert.deepEqual(f.push(Buffer.from('\r\n')), [{ type: 'ping' }]);
+  });
+
+  it('reads a folded Content-Length', () => {
+    const f = new StreamFramer();
+    const events = f.push(Buffer.from('MESSAGE sip:a@b SIP/2.0\r\nContent-Length:\r\n 2\r\n\r\nhi'));
+    assert.equal(events.length, 1);
+    assert.equal(
+      events[0]?.type === 'message' && parseMessage(events[0].data, { stream: true }).body.toString(),
+      'hi',
+    );
+  });
+
+  const errorOf = (events: FramerEvent[]) => {
+    const last = events[events.length - 1];
+    return last?.type === 'error' ? last.error : undefined;
+  };
+
   it('loses framing on a missing Content-Length or an oversized message, then refuses more', () => {
     const f = new StreamFramer();
-    assert.throws(() => f.push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\n\r\n')), SipParseError);
-    assert.throws(() => f.push(Buffer.from(one('x'))), /already lost/);
-    const small = new StreamFramer(100);
-    assert.throws(() => small.push(Buffer.from(one('x'.repeat(200)))), /too large/);
-    const noEnd = new StreamFramer(100);
-    assert.throws(() => noEnd.push(Buffer.alloc(200, 65)), /too large/);
+    assert.ok(
+      errorOf(f.push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\n\r\n'))) instanceof SipParseError,
+    );
+    assert.match(errorOf(f.push(Buffer.from(one('x'))))?.reason ?? '', /already lost/);
+    assert.match(
+      errorOf(new StreamFramer(100).push(Buffer.from(one('x'.repeat(200)))))?.reason ?? '',
+      /too large/,
+    );
+    assert.match(errorOf(new StreamFramer(100).push(Buffer.alloc(200, 65)))?.reason ?? '', /too large/);
+  });
+
+  it('gives the complete messages before a framing error', () => {
+    const events = new StreamFramer().push(
+      Buffer.from(`${one('ok')}OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\n\r\n`),
+    );
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['message', 'error'],
+    );
   });
 
   it('rejects conflicting Content-Length values', () => {
     const f = new StreamFramer();
-    assert.throws(
-      () => f.push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nContent-Length: 1\r\nl: 2\r\n\r\nab')),
-      /conflicting/,
-    );
+    const events = f.push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nContent-Length: 1\r\nl: 2\r\n\r\nab'));
+    assert.match(errorOf(events)?.reason ?? '', /conflicting/);
   });
 });
