@@ -14,4 +14,3 @@ export * from './transaction-key.ts';
 export * from './transaction-layer.ts';
 export * from './transaction-state.ts';
 export * from './transaction-user.ts';
-export * from './trying-response.ts';

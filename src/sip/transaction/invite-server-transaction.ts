@@ -1,4 +1,4 @@
-import type { SipRequest, SipResponse } from '../message/index.ts';
+import { createResponse, type SipRequest, type SipResponse } from '../message/index.ts';
 import type { Flow, TransportError } from '../transport/types.ts';
 import { TransactionError } from './errors.ts';
 import { ServerTransaction } from './server-transaction.ts';
@@ -6,7 +6,6 @@ import type { TimerHandle } from './timers.ts';
 import type { TransactionContext } from './transaction.ts';
 import { TransactionState } from './transaction-state.ts';
 import type { ServerTransactionUser } from './transaction-user.ts';
-import { createTryingResponse } from './trying-response.ts';
 
 const { Proceeding, Completed, Confirmed, Accepted, Terminated } = TransactionState;
 
@@ -195,7 +194,8 @@ export class InviteServerTransaction extends ServerTransaction {
   private timerTryingFired(): void {
     this.timerTrying = undefined;
     if (this.state !== Proceeding || this.lastResponse !== undefined) return;
-    const trying = createTryingResponse(this.request);
+    // RFC 3261 §8.2.6: built from the request; §8.2.6.1: the Timestamp copied into a 100.
+    const trying = createResponse(this.request, 100);
     this.lastResponse = trying;
     this.lastProvisional = trying;
     this.transmit(trying);
