@@ -1,0 +1,267 @@
+import { createHash } from 'node:crypto';
+import { type Logger, silentLogger } from '../../log/logger.ts';
+import {
+  BRANCH_MAGIC_COOKIE,
+  createResponse,
+  type NameAddr,
+  type SipRequest,
+  type SipResponse,
+  SipUri,
+  type Uri,
+} from '../message/index.ts';
+import {
+  type InviteServerTransaction,
+  type NonInviteServerTransaction,
+  type ServerTransaction,
+  systemTimers,
+  type TimerService,
+  type TimerValues,
+  TransactionLayer,
+  type TransactionUser,
+} from '../transaction/index.ts';
+import { bracketHost } from '../transport/connection.ts';
+import { type Flow, type TransportError, type TransportLayer, viaTransport } from '../transport/types.ts';
+import { responseTarget } from '../transport/via-routing.ts';
+import { Forwarder, type NextHopResolver } from './forwarder.ts';
+import type { ProxyPolicy, ProxyTarget, RequestContext } from './proxy-policy.ts';
+import { checkRequest, loopHash } from './request-checks.ts';
+import { ResponseContext } from './response-context.ts';
+
+export interface StatefulProxyOptions {
+  transport: TransportLayer;
+  policy: ProxyPolicy;
+  /** RFC 3263 next-hop resolution (e.g. `SipResolver`); targets with a destination skip it. */
+  resolve: NextHopResolver;
+  /** Host names and addresses (with ports) that designate this proxy in Route and Request-URI. */
+  localAddresses: readonly { host: string; port?: number }[];
+  /** Option tags accepted in Proxy-Require (§16.3 step 5). */
+  supportedProxyRequire?: readonly string[];
+  timerValues?: Partial<TimerValues>;
+  timers?: TimerService;
+  /** RFC 3261 §16.6 step 11: Timer C in ms, more than 3 minutes; default 181 s. */
+  timerC?: number;
+  /** RFC 3261 §16.3 step 4 loop detection; default on. */
+  loopDetection?: boolean;
+  logger?: Logger;
+}
+
+/**
+ * A transaction-stateful proxy core, RFC 3261 §16: request validation, Route preprocessing,
+ * forwarding with forking, response processing, CANCEL, stateless forwarding of ACKs for 2xx
+ * and stray 2xx. What to do with each request is the ProxyPolicy's decision.
+ */
+export class StatefulProxy implements TransactionUser {
+  readonly layer: TransactionLayer;
+  private readonly contexts = new Map<ServerTransaction, ResponseContext>();
+  /** INVITEs CANCELled while the policy was still deciding (§16.10). */
+  private readonly cancelledEarly = new WeakSet<ServerTransaction>();
+  private readonly forwarder: Forwarder;
+  private readonly logger: Logger;
+  private readonly timers: TimerService;
+  private readonly local: { host: string; port?: number }[];
+
+  constructor(private readonly options: StatefulProxyOptions) {
+    this.logger = (options.logger ?? silentLogger).child({ layer: 'sip-proxy' });
+    this.timers = options.timers ?? systemTimers;
+    this.local = options.localAddresses.map((a) => ({
+      host: a.host.toLowerCase().replace(/^\[|\]$/g, ''),
+      port: a.port,
+    }));
+    this.forwarder = new Forwarder(options.transport, options.policy);
+    this.layer = new TransactionLayer({
+      transport: options.transport,
+      user: this,
+      timerValues: options.timerValues,
+      timers: this.timers,
+      logger: options.logger,
+    });
+  }
+
+  /** Requests being forwarded, and the transaction tables (for leak checks and metrics). */
+  stats(): { responseContexts: number; clientTransactions: number; serverTransactions: number } {
+    return { responseContexts: this.contexts.size, ...this.layer.stats() };
+  }
+
+  /** True if a URI designates this proxy (its host and port are one of ours). */
+  isLocal(uri: Uri): boolean {
+    if (!(uri instanceof SipUri)) return false;
+    const host = uri.host.toLowerCase().replace(/^\[|\]$/g, '');
+    const port = uri.port ?? (uri.scheme === 'sips' ? 5061 : 5060);
+    return this.local.some((a) => a.host === host && (a.port === undefined || a.port === port));
+  }
+
+  dispose(): void {
+    this.layer.dispose();
+    this.contexts.clear();
+  }
+
+  onRequest(request: SipRequest, transaction: ServerTransaction, flow: Flow): void {
+    this.handle(request, transaction, flow).catch((err) => {
+      this.logger.error({ err }, 'proxy policy failed');
+      transaction.respond(createResponse(request, 500));
+    });
+  }
+
+  private async handle(request: SipRequest, transaction: ServerTransaction, flow: Flow): Promise<void> {
+    // RFC 3261 §16.2: a stateful proxy answers an INVITE with 100 (Trying) at once.
+    if (request.method === 'INVITE') transaction.respond(createResponse(request, 100));
+    const refusal = checkRequest(request, { supportedProxyRequire: this.options.supportedProxyRequire });
+    if (refusal) {
+      transaction.respond(
+        createResponse(request, refusal.status, { reason: refusal.reason, headers: refusal.headers }),
+      );
+      return;
+    }
+    const hash = loopHash(request);
+    if (this.options.loopDetection !== false && this.hasLooped(request, hash)) {
+      transaction.respond(createResponse(request, 482));
+      return;
+    }
+    const removedRoutes = this.preprocessRoute(request);
+    const context: RequestContext = { request, flow, transaction, removedRoutes, data: {} };
+    const decision = await this.options.policy.route(context);
+    if (this.cancelledEarly.has(transaction)) {
+      transaction.respond(createResponse(request, 487));
+      return;
+    }
+    if (decision.action === 'respond') {
+      const response = createResponse(request, decision.status, decision);
+      this.options.policy.beforeResponse?.(response, context);
+      transaction.respond(response);
+      this.options.policy.onFinalResponse?.(response, context);
+      return;
+    }
+    const targets: ProxyTarget[] = decision.action === 'relay' ? [{ uri: request.uri }] : decision.targets;
+    const forking = decision.action === 'forward' ? decision.forking : 'parallel';
+    const responseContext = new ResponseContext(context, {
+      layer: this.layer,
+      forwarder: this.forwarder,
+      resolve: this.options.resolve,
+      policy: this.options.policy,
+      timers: this.timers,
+      timerC: this.options.timerC ?? 181_000,
+      cancelGuard: 64 * this.layer.timerValues.T1,
+      loopHash: hash,
+      logger: this.logger,
+      onFinished: (rc) => this.contexts.delete(rc.context.transaction),
+    });
+    this.contexts.set(transaction, responseContext);
+    responseContext.start(targets, forking);
+  }
+
+  /**
+   * RFC 3261 §16.3 step 4: a Via of ours whose branch carries this request's loop hash means
+   * the request came back unchanged: a loop, not a spiral.
+   */
+  private hasLooped(request: SipRequest, hash: string): boolean {
+    const suffix = `.${hash}`;
+    return request.vias.some((v) => v.branch?.endsWith(suffix) && this.isLocalHost(v.host, v.port));
+  }
+
+  private isLocalHost(host: string, port: number | undefined): boolean {
+    const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+    return this.local.some(
+      (a) => a.host === h && (a.port === undefined || port === undefined || a.port === port),
+    );
+  }
+
+  /**
+   * RFC 3261 §16.4 Route information preprocessing: a Request-URI that is ours after a strict
+   * router is replaced by the last Route; Route values naming this proxy are removed.
+   */
+  private preprocessRoute(request: SipRequest): NameAddr[] {
+    const removed: NameAddr[] = [];
+    if (request.headers.has('Route') && this.isLocal(request.uri) && !(request.uri as SipUri).user) {
+      const routes = request.routes;
+      const last = routes[routes.length - 1]!;
+      request.uri = last.uri;
+      request.headers.set('Route', request.headers.values('Route').slice(0, -1));
+    }
+    while (request.headers.has('Route')) {
+      const first = request.routes[0]!;
+      if (!this.isLocal(first.uri)) break;
+      removed.push(first);
+      request.headers.shift('Route');
+    }
+    return removed;
+  }
+
+  onCancel(
+    cancel: SipRequest,
+    transaction: NonInviteServerTransaction,
+    target: InviteServerTransaction | undefined,
+    flow: Flow,
+  ): void {
+    if (!target) {
+      // RFC 3261 §16.10: with no response context the CANCEL is forwarded statelessly.
+      void this.forwardStatelessly(cancel, flow);
+      return;
+    }
+    // §16.10: "the proxy MUST ... respond to the CANCEL with a 200 (OK) ... and CANCEL the
+    // pending client transactions associated with the response context".
+    transaction.respond(createResponse(cancel, 200));
+    const context = this.contexts.get(target);
+    if (context) context.cancel();
+    else this.cancelledEarly.add(target);
+  }
+
+  onAck(ack: SipRequest, flow: Flow): void {
+    // RFC 3261 §16.11 (RFC 6026 §6): an ACK for a 2xx is its own transaction: forward statelessly.
+    void this.forwardStatelessly(ack, flow);
+  }
+
+  onStrayResponse(response: SipResponse, _flow: Flow): void {
+    // RFC 6026 §7.3 / RFC 3261 §16.7: a stray 2xx to an INVITE is forwarded statelessly;
+    // anything else matching no transaction is dropped.
+    if (response.status < 200 || response.status >= 300 || response.cseq.method !== 'INVITE') return;
+    const ours = response.topVia;
+    if (!this.isLocalHost(ours.host, ours.port)) return;
+    response.headers.shift('Via');
+    if (!response.headers.has('Via')) return;
+    const next = response.topVia;
+    const protocol = next.transport.toLowerCase() as Flow['protocol'];
+    const to = responseTarget(next, protocol !== 'udp');
+    this.options.transport.send(response, { protocol, host: to.host, port: to.port }).catch((err) => {
+      this.logger.debug({ err: String(err) }, 'stray 2xx not forwarded');
+    });
+  }
+
+  onTransportError(error: TransportError, transaction: ServerTransaction): void {
+    this.logger.info({ code: error.code, method: transaction.method }, 'response could not be sent upstream');
+  }
+
+  onTimeout(transaction: ServerTransaction): void {
+    this.logger.debug({ method: transaction.method }, 'no ACK for a final response (Timer H)');
+  }
+
+  /**
+   * RFC 3261 §16.11 stateless forwarding: Route preprocessing, Max-Forwards, our Via with a
+   * branch derived from the request's own (so retransmissions map to the same one), send.
+   */
+  private async forwardStatelessly(request: SipRequest, _flow: Flow): Promise<void> {
+    if (request.maxForwards === 0) return;
+    this.preprocessRoute(request);
+    const mf = request.maxForwards;
+    request.headers.set('Max-Forwards', String(mf === undefined ? 70 : mf - 1));
+    try {
+      let destination = this.options.policy.statelessDestination?.(request);
+      if (!destination) {
+        const nextHop = request.headers.has('Route') ? request.routes[0]!.uri : request.uri;
+        [destination] = await this.options.resolve(nextHop);
+      }
+      if (!destination) return;
+      const sentBy = this.options.transport.viaSentBy(destination.protocol, destination.host);
+      const branch = `${BRANCH_MAGIC_COOKIE}${createHash('sha1')
+        .update(`${request.topVia.branch ?? request.callId}\n${request.method}`)
+        .digest('base64url')
+        .slice(0, 16)}`;
+      request.headers.prepend(
+        'Via',
+        `SIP/2.0/${viaTransport(destination.protocol)} ${bracketHost(sentBy.host)}:${sentBy.port};branch=${branch}`,
+      );
+      await this.options.transport.send(request, destination);
+    } catch (err) {
+      this.logger.debug({ err: String(err), method: request.method }, 'stateless forward failed');
+    }
+  }
+}
