@@ -26,6 +26,8 @@ export interface PeerConfig {
   address?: string;
   port?: number;
   tls?: ConnectionOptions;
+  /** Source address of our connections to it (the peer may learn and reuse it). */
+  localAddress?: string;
 }
 
 export interface DiameterNodeOptions {
@@ -178,6 +180,7 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
                 address,
                 port: config.port ?? 3868,
                 ...(config.tls ? { tls: config.tls } : {}),
+                ...(config.localAddress ? { localAddress: config.localAddress } : {}),
               }),
           }
         : {}),

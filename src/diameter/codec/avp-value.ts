@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { AvpSpec } from '../dictionary/dictionary.ts';
 import type { AvpType } from '../dictionary/types.ts';
 import { DiameterEncodeError } from '../errors.ts';
@@ -14,8 +15,6 @@ const TWO_32 = 4294967296;
 // RFC 6733 §4.3.1 Address: a 2-byte IANA address family, then the address.
 const FAMILY_IPV4 = 1;
 const FAMILY_IPV6 = 2;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A value that does not fit its type, found while decoding: 5014 (length) or 5004 (content). */
 export class AvpValueError extends Error {
@@ -89,11 +88,10 @@ export function readValue(spec: AvpSpec, data: Buffer): AvpValue {
     case 'DiameterIdentity':
     case 'DiameterURI':
     case 'IPFilterRule':
-      try {
-        return utf8.decode(data);
-      } catch {
+      if (!isUtf8(data)) {
         throw new AvpValueError(`${spec.def.name}: not valid UTF-8`, ResultCode.DIAMETER_INVALID_AVP_VALUE);
       }
+      return data.toString('utf8');
     case 'Grouped':
       throw new Error('grouped AVPs are decoded by the message decoder');
   }

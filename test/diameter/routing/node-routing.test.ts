@@ -16,7 +16,10 @@ import { forwardCopy } from '../../../src/diameter/routing/raw-message.ts';
 import { CX, node, uarAvps, VSAI_CX } from '../helpers/nodes.ts';
 
 const nodes: DiameterNode[] = [];
-const track = (n: DiameterNode) => (nodes.push(n), n);
+function track(n: DiameterNode): DiameterNode {
+  nodes.push(n);
+  return n;
+}
 after(async () => {
   await Promise.all(nodes.map((n) => n.close()));
 });
