@@ -56,6 +56,8 @@ export function normalizePublicIdentity(text: string): string {
   if (isWildcarded(identity)) return normalizeWildcarded(identity, scheme, text);
   try {
     if (scheme === 'tel') {
+      if (identity.charAt(4) !== '+')
+        throw new IdentityError('a tel public identity must be a global number (+E.164)', text);
       const tel = parseTelUri(identity);
       if (!tel.isGlobal)
         throw new IdentityError('a tel public identity must be a global number (+E.164)', text);
