@@ -1,8 +1,9 @@
 // Micro-benchmark of the Diameter codec: encode + decode of a Cx UAR and of an SAA carrying a user
 // profile (User-Data). Run: node --import tsx bench/diameter-codec.ts [seconds-per-case]
+
+import type { MessageInit } from '../src/diameter/codec/message.ts';
 import { decodeMessage } from '../src/diameter/codec/message-decoder.ts';
 import { encodeMessage } from '../src/diameter/codec/message-encoder.ts';
-import type { MessageInit } from '../src/diameter/codec/message.ts';
 import { createStandardDictionary } from '../src/diameter/dictionary/standard.ts';
 
 const dict = createStandardDictionary();
@@ -67,6 +68,8 @@ function run(name: string, message: MessageInit): void {
   );
 }
 
-console.log(`Diameter codec micro-benchmark, Node ${process.version} (${process.arch}), ${seconds} s per case`);
+console.log(
+  `Diameter codec micro-benchmark, Node ${process.version} (${process.arch}), ${seconds} s per case`,
+);
 run('UAR', uar);
 run('SAA with User-Data', saa);

@@ -241,7 +241,11 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => {
         peer.off('availability', on);
-        reject(new DiameterTimeoutError(`peer ${host} not up after ${timeoutMs} ms`));
+        reject(
+          new DiameterTimeoutError(
+            `peer ${host} not up after ${timeoutMs} ms${peer.lastError ? `: ${peer.lastError.message}` : ''}`,
+          ),
+        );
       }, timeoutMs);
       const on = (usable: boolean) => {
         if (!usable) return;

@@ -5,7 +5,7 @@ import { type DiameterHeader, isRequest, readHeader } from '../codec/header.ts';
 import type { AvpValues, DiameterMessage } from '../codec/message.ts';
 import { decodeMessage } from '../codec/message-decoder.ts';
 import type { Dictionary } from '../dictionary/dictionary.ts';
-import { DiameterError, DiameterPeerError } from '../errors.ts';
+import { DiameterError, DiameterPeerError, NoCommonApplicationError } from '../errors.ts';
 import { ResultCode } from '../result-code.ts';
 import type { IdentifierSource } from '../routing/identifiers.ts';
 import { BaseMessages, CER, DPR, DWR } from './base-messages.ts';
@@ -56,6 +56,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   applications: number[] = [];
   /** The peer's realm as it announced in CER/CEA. */
   realm: string | undefined;
+  /** Why the last capabilities exchange failed, if it did (NoCommonApplicationError for 5010). */
+  lastError: DiameterError | undefined;
   /** Message counters (for status pages and tests). */
   readonly counters = { dwrSent: 0, dwrReceived: 0, dwaReceived: 0, dprReceived: 0, received: 0 };
   private stateValue = PeerState.Closed;
@@ -240,6 +242,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     const local = this.options.local.applications.map((a) => a.id);
     const common = commonApplications(local, advertisedApplicationIds(cer.avps));
     if (common.length === 0) {
+      this.lastError = new NoCommonApplicationError(`CER from ${this.host}: no application in common`);
       this.log.warn('CER: no common application');
       this.sendCea(conn, cer, ResultCode.DIAMETER_NO_COMMON_APPLICATION);
       conn.close();
@@ -368,6 +371,14 @@ export class Peer extends EventEmitter<PeerEvents> {
       common.length === 0 ||
       cea.avps.originHost !== this.host
     ) {
+      this.lastError =
+        resultCode === ResultCode.DIAMETER_NO_COMMON_APPLICATION ||
+        (resultCode === ResultCode.DIAMETER_SUCCESS && common.length === 0)
+          ? new NoCommonApplicationError(`CEA from ${this.host}: no application in common`)
+          : new DiameterPeerError(
+              `CEA from ${String(cea.avps.originHost)}: Result-Code ${resultCode}`,
+              resultCode,
+            );
       this.log.warn({ resultCode, originHost: cea.avps.originHost, common }, 'capabilities exchange failed');
       this.toClosed(`CEA ${resultCode}`);
       return;
@@ -387,6 +398,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.stateTimer.clear();
     this.transition(state);
     this.failures = 0;
+    this.lastError = undefined;
     this.remoteDisconnectCause = undefined;
     this.watchdog.connectionUp();
     this.log.info({ state, applications: this.applications }, 'peer open');

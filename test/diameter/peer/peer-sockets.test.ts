@@ -8,6 +8,7 @@ import { encodeMessage } from '../../../src/diameter/codec/message-encoder.ts';
 import { MessageFramer } from '../../../src/diameter/codec/message-framer.ts';
 import { CommandFlag } from '../../../src/diameter/codec/raw-avp.ts';
 import { createStandardDictionary } from '../../../src/diameter/dictionary/standard.ts';
+import { NoCommonApplicationError } from '../../../src/diameter/errors.ts';
 import type { DiameterNode } from '../../../src/diameter/node.ts';
 import { PeerState } from '../../../src/diameter/peer/peer-state.ts';
 import { CX, node, SH, uarAvps, VSAI_CX, waitFor } from '../helpers/nodes.ts';
@@ -91,6 +92,28 @@ describe('peers over TCP on 127.0.0.1 (RFC 6733 §5)', () => {
       await once(socket, 'close');
     }
     await hss.close();
+  });
+
+  it('no common application: the initiator gets 5010 and a NoCommonApplicationError, and stays closed', async () => {
+    const sh = track(
+      node({ originHost: 'sh-only.ims.test', applications: [SH], peers: [{ host: 'cx-only.ims.test' }] }),
+    );
+    await sh.start();
+    const cx = track(
+      node({
+        originHost: 'cx-only.ims.test',
+        listen: undefined,
+        peers: [{ host: 'sh-only.ims.test', address: '127.0.0.1', port: sh.port }],
+      }),
+    );
+    await cx.start();
+    const p = cx.peer('sh-only.ims.test')!;
+    await waitFor(() => p.lastError !== undefined);
+    assert.ok(p.lastError instanceof NoCommonApplicationError);
+    assert.equal(p.lastError.resultCode, 5010);
+    assert.equal(p.usable, false);
+    await cx.close();
+    await sh.close();
   });
 
   it('watchdog: DWR/DWA flow on an idle connection and the peer stays OKAY', async () => {
