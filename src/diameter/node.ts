@@ -86,6 +86,7 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
   private readonly sender: RequestSender;
   readonly requestTimeout: number;
   private server: Server | undefined;
+  private acceptor: PeerAcceptor | undefined;
   private closing = false;
 
   constructor(private readonly options: DiameterNodeOptions) {
@@ -137,7 +138,7 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
         requestTimeout: options.requestTimeout ?? 5000,
         peer: (host) => this.peer(host),
         selectPeer: (app, host, realm, exclude) => this.selectPeer(app, host, realm, exclude),
-        servesApplication: (id) => this.local.applications.some((a) => a.id === id),
+        servesApplication: (id) => id === 0 || this.local.applications.some((a) => a.id === id),
         relay: options.relay ?? false,
       },
       options.duplicateLifetime,
@@ -214,14 +215,14 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
   /** Listens (when configured) and starts connecting to the configured peers. */
   async start(): Promise<void> {
     const listen = this.options.listen;
-    const acceptor = new PeerAcceptor({
+    const acceptor = (this.acceptor = new PeerAcceptor({
       dictionary: this.dictionary,
       messages: new BaseMessages(this.local, this.dictionary, this.ids),
       log: this.log,
       timeout: this.options.peerTimeout ?? 10_000,
       findPeer: (host) =>
         this.peer(host) ?? (this.options.acceptUnknownPeers ? this.addPeer({ host }) : undefined),
-    });
+    }));
     this.server = createTransportServer((socket) => {
       if (this.closing) socket.destroy();
       else acceptor.accept(socket);
@@ -264,6 +265,7 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
     this.closing = true;
     const server = this.server;
     const closed = server?.listening ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
+    this.acceptor?.close();
     await Promise.all([...this.peers.values()].map((p) => p.stop(cause)));
     this.pending.failAll(new DiameterPeerError('node closing'));
     for (const p of this.peers.values()) p.dispose();

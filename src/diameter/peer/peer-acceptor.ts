@@ -25,15 +25,29 @@ export interface AcceptorOptions {
  * an unknown host is answered 3010 DIAMETER_UNKNOWN_PEER and the connection closed.
  */
 export class PeerAcceptor {
+  /** Connections whose CER has not come yet. */
+  private readonly waiting = new Set<PeerConnection>();
+
   constructor(private readonly options: AcceptorOptions) {}
+
+  /** Drops the connections still waiting for their CER. */
+  close(): void {
+    for (const conn of this.waiting) conn.destroy();
+    this.waiting.clear();
+  }
 
   accept(socket: Socket): void {
     const { log } = this.options;
     const conn = new PeerConnection(socket);
+    this.waiting.add(conn);
     const timer = setTimeout(() => conn.destroy(), this.options.timeout);
-    conn.once('close', () => clearTimeout(timer));
+    conn.once('close', () => {
+      clearTimeout(timer);
+      this.waiting.delete(conn);
+    });
     conn.once('message', (bytes) => {
       clearTimeout(timer);
+      this.waiting.delete(conn);
       conn.removeAllListeners();
       let cer: DiameterMessage;
       try {
