@@ -1,0 +1,140 @@
+import { silentLogger } from '../../../src/log/logger.ts';
+import { UserAgentCore } from '../../../src/sip/dialog/user-agent-core.ts';
+import { parseMessage, type SipRequest, type SipResponse } from '../../../src/sip/message/index.ts';
+import type {
+  Destination,
+  Flow,
+  HostPort,
+  IncomingMessage,
+  TransportLayer,
+} from '../../../src/sip/transport/types.ts';
+import { FakeClock } from '../transaction/fake-clock.ts';
+
+/**
+ * Two transport layers joined by an in-memory wire: what one sends, the other receives
+ * (re-parsed from its bytes, as from a socket) on the next microtask. Tests read `sent`,
+ * and `drop` loses messages on purpose.
+ */
+export class WireTransport implements TransportLayer {
+  readonly sent: (SipRequest | SipResponse)[] = [];
+  peer: WireTransport | undefined;
+  /** Messages for which this returns true are sent (recorded) but never arrive. */
+  drop: (message: SipRequest | SipResponse) => boolean = () => false;
+  private handler: ((incoming: IncomingMessage) => void) | undefined;
+
+  constructor(readonly address: HostPort) {}
+
+  send(message: SipRequest | SipResponse, _destination: Destination): Promise<Flow> {
+    return this.transmit(message);
+  }
+
+  sendResponse(response: SipResponse, _requestFlow: Flow): Promise<Flow> {
+    return this.transmit(response);
+  }
+
+  viaSentBy(): HostPort {
+    return this.address;
+  }
+
+  onMessage(handler: (incoming: IncomingMessage) => void): void {
+    this.handler = handler;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Delivers a message to this side as if it came over the wire from its peer. */
+  inject(message: SipRequest | SipResponse): void {
+    const flow: Flow = { protocol: 'udp', local: this.address, remote: this.peer?.address ?? this.address };
+    this.handler?.({ message: parseMessage(message.toBuffer()), flow, receivedAt: 0 });
+  }
+
+  /** Start lines of what was sent: 'INVITE', '180', 'ACK' ... */
+  get summary(): string[] {
+    return this.sent.map((m) => ('method' in m ? m.method : String(m.status)));
+  }
+
+  /** Sent messages that are requests of a method, or responses with a status. */
+  requests(method: string): SipRequest[] {
+    return this.sent.filter((m): m is SipRequest => 'method' in m && m.method === method);
+  }
+
+  responses(status: number, method?: string): SipResponse[] {
+    return this.sent.filter(
+      (m): m is SipResponse =>
+        !('method' in m) && m.status === status && (!method || m.cseq.method === method),
+    );
+  }
+
+  private flow(): Flow {
+    return { protocol: 'udp', local: this.address, remote: this.peer?.address ?? this.address };
+  }
+
+  private transmit(message: SipRequest | SipResponse): Promise<Flow> {
+    this.sent.push(message);
+    const bytes = message.toBuffer();
+    const peer = this.peer;
+    if (peer && !this.drop(message)) {
+      queueMicrotask(() => {
+        const flow: Flow = { protocol: 'udp', local: peer.address, remote: this.address };
+        peer.handler?.({ message: parseMessage(bytes), flow, receivedAt: 0 });
+      });
+    }
+    return Promise.resolve(this.flow());
+  }
+}
+
+export const ALICE: HostPort = { host: '192.0.2.1', port: 5060 };
+export const BOB: HostPort = { host: '192.0.2.2', port: 5062 };
+
+/** Two UA cores (Alice calls Bob) on one fake clock, wired together. */
+export function wiredPair() {
+  const clock = new FakeClock();
+  const aliceWire = new WireTransport(ALICE);
+  const bobWire = new WireTransport(BOB);
+  aliceWire.peer = bobWire;
+  bobWire.peer = aliceWire;
+  const resolverTo = (peer: HostPort) => async () => [
+    { protocol: 'udp' as const, host: peer.host, port: peer.port },
+  ];
+  const alice = new UserAgentCore({
+    transport: aliceWire,
+    resolve: resolverTo(BOB),
+    timers: clock,
+    logger: silentLogger,
+  });
+  const bob = new UserAgentCore({
+    transport: bobWire,
+    resolve: resolverTo(ALICE),
+    timers: clock,
+    logger: silentLogger,
+  });
+  return { clock, aliceWire, bobWire, alice, bob };
+}
+
+/** Lets queued deliveries and promise callbacks run (no real time passes). */
+export async function settle(rounds = 5): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/** Advances fake time in steps, letting deliveries run between them. */
+export async function advance(clock: FakeClock, ms: number, step = 100): Promise<void> {
+  for (let t = 0; t < ms; t += step) {
+    clock.tick(Math.min(step, ms - t));
+    await settle(2);
+  }
+}
+
+export const SDP_OFFER = {
+  contentType: 'application/sdp',
+  body: Buffer.from(
+    'v=0\r\no=alice 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\n',
+  ),
+};
+export const SDP_ANSWER = {
+  contentType: 'application/sdp',
+  body: Buffer.from(
+    'v=0\r\no=bob 2 2 IN IP4 192.0.2.2\r\ns=-\r\nc=IN IP4 192.0.2.2\r\nt=0 0\r\nm=audio 3456 RTP/AVP 0\r\n',
+  ),
+};
