@@ -11,6 +11,9 @@ export const CER = 257;
 export const DWR = 280;
 export const DPR = 282;
 
+/** RFC 6733 §5.4.3 Disconnect-Cause values. */
+export const DisconnectCause = { REBOOTING: 0, BUSY: 1, DO_NOT_WANT_TO_TALK_TO_YOU: 2 } as const;
+
 /** Encodes the base protocol's peer messages (RFC 6733 §5: CER/CEA, DWR/DWA, DPR/DPA) of one node. */
 export class BaseMessages {
   constructor(

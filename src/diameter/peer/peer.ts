@@ -2,48 +2,22 @@ import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { type Logger, silentLogger } from '../../log/logger.ts';
 import { type DiameterHeader, isRequest, readHeader } from '../codec/header.ts';
-import type { AvpValues, DiameterMessage } from '../codec/message.ts';
+import type { DiameterMessage } from '../codec/message.ts';
 import { decodeMessage } from '../codec/message-decoder.ts';
-import type { Dictionary } from '../dictionary/dictionary.ts';
-import { DiameterError, DiameterPeerError, NoCommonApplicationError } from '../errors.ts';
+import { DiameterError, DiameterPeerError } from '../errors.ts';
 import { ResultCode } from '../result-code.ts';
-import type { IdentifierSource } from '../routing/identifiers.ts';
-import { BaseMessages, CER, DPR, DWR } from './base-messages.ts';
-import { advertisedApplicationIds, commonApplications, type LocalIdentity } from './capabilities.ts';
+import { BaseMessages, CER, DisconnectCause, DPR, DWR } from './base-messages.ts';
+import { processCea, processCer } from './capabilities-exchange.ts';
 import { NamedTimer } from './named-timer.ts';
 import { PeerConnection } from './peer-connection.ts';
+import { type LinkRole, PeerLinks } from './peer-links.ts';
+import { type PeerCounters, PeerLiveness } from './peer-liveness.ts';
+import type { PeerEvents, PeerOptions } from './peer-options.ts';
 import { isOpen, PEER_TRANSITIONS, PeerState } from './peer-state.ts';
-import { Watchdog } from './watchdog.ts';
+import { ReconnectTimer } from './reconnect-timer.ts';
 
-/** RFC 6733 §5.4.3 Disconnect-Cause values. */
-export const DisconnectCause = { REBOOTING: 0, BUSY: 1, DO_NOT_WANT_TO_TALK_TO_YOU: 2 } as const;
-
-export interface PeerOptions {
-  /** The Diameter identity (Origin-Host) the peer must present. */
-  host: string;
-  /** Where to connect; absent for a peer that only connects to us. */
-  connect?: () => Promise<Socket>;
-  local: LocalIdentity;
-  dictionary: Dictionary;
-  ids: IdentifierSource;
-  logger?: Logger;
-  /** Tw init, ms (RFC 3539). */
-  twInit?: number;
-  /** Reconnection backoff: first delay and the ceiling Tc (RFC 6733 §2.1 suggests Tc = 30 s). */
-  tcMin?: number;
-  tc?: number;
-  /** Timeout of connect, CEA and DPA waits (the "Timeout" event of RFC 6733 §5.6), ms. */
-  timeout?: number;
-  maxMessageLength?: number;
-}
-
-export interface PeerEvents {
-  state: [state: PeerState];
-  /** Whether requests may be routed to this peer changed (open + watchdog OKAY). */
-  availability: [usable: boolean];
-  /** An application message (not CER/DWR/DPR and their answers). */
-  message: [bytes: Buffer, header: DiameterHeader];
-}
+export { DisconnectCause } from './base-messages.ts';
+export type { PeerEvents, PeerOptions } from './peer-options.ts';
 
 /**
  * One peer (RFC 6733 §5.6 state machine with election, §5.5 watchdog per RFC 3539, §5.4 DPR).
@@ -58,22 +32,17 @@ export class Peer extends EventEmitter<PeerEvents> {
   realm: string | undefined;
   /** Why the last capabilities exchange failed, if it did (NoCommonApplicationError for 5010). */
   lastError: DiameterError | undefined;
-  /** Message counters (for status pages and tests). */
-  readonly counters = { dwrSent: 0, dwrReceived: 0, dwaReceived: 0, dprReceived: 0, received: 0 };
   private stateValue = PeerState.Closed;
-  private initiator: PeerConnection | undefined;
-  private responder: PeerConnection | undefined;
+  private readonly links: PeerLinks;
   private pendingCer: DiameterMessage | undefined;
-  private readonly watchdog: Watchdog;
+  private readonly liveness: PeerLiveness;
   private readonly messages: BaseMessages;
   private readonly log: Logger;
   private wanted = false;
-  private failures = 0;
   /** RFC 6733 §2.1 Tc: reconnection, with exponential backoff up to Tc. */
-  private readonly tc = new NamedTimer('Tc');
+  private readonly tc: ReconnectTimer;
   /** RFC 6733 §5.6 "Timeout" of the Wait-* and Closing states. */
   private readonly stateTimer = new NamedTimer('Timeout');
-  private lastUsable = false;
   private closedWaiters: (() => void)[] = [];
   private remoteDisconnectCause: number | undefined;
 
@@ -82,20 +51,24 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.host = options.host;
     this.log = (options.logger ?? silentLogger).child({ peer: options.host });
     this.messages = new BaseMessages(options.local, options.dictionary, options.ids);
-    this.watchdog = new Watchdog(
+    this.tc = new ReconnectTimer({ tc: options.tc, tcMin: options.tcMin });
+    this.links = new PeerLinks({
+      onMessage: (conn, bytes) => this.onMessage(conn, bytes),
+      onClose: (_conn, role, err) => this.onDisconnect(role, err),
+    });
+    this.liveness = new PeerLiveness(
       {
-        sendWatchdog: () => {
-          this.counters.dwrSent++;
-          this.sendBase(DWR, { originStateId: this.options.local.originStateId });
-        },
-        failover: () => this.updateAvailability(),
-        failback: () => this.updateAvailability(),
+        send: (bytes) => this.links.active(this.stateValue)?.send(bytes) ?? false,
+        isOpen: () => isOpen(this.stateValue),
+        availability: (usable) => this.emit('availability', usable),
         closeConnection: () => {
           this.log.warn('watchdog: peer down, closing the connection');
-          this.active()?.destroy();
+          this.links.active(this.stateValue)?.destroy();
         },
       },
-      { twInit: options.twInit },
+      this.messages,
+      options.local.originStateId,
+      options.twInit,
     );
   }
 
@@ -105,11 +78,16 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   /** Open, and the watchdog says OKAY: requests may go here. */
   get usable(): boolean {
-    return isOpen(this.stateValue) && this.watchdog.usable;
+    return this.liveness.usable;
   }
 
   get watchdogState(): string {
-    return this.watchdog.state;
+    return this.liveness.state;
+  }
+
+  /** Message counters (for status pages and tests). */
+  get counters(): Readonly<PeerCounters> {
+    return this.liveness.counters;
   }
 
   /** Start event: connect (and keep reconnecting after failures) until stop(). */
@@ -125,7 +103,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     if (this.stateValue === PeerState.Closed) return Promise.resolve();
     const done = new Promise<void>((resolve) => this.closedWaiters.push(resolve));
     if (isOpen(this.stateValue)) {
-      this.sendBase(DPR, { disconnectCause: cause });
+      this.links.active(this.stateValue)?.send(this.messages.request(DPR, { disconnectCause: cause }));
       this.transition(PeerState.Closing);
       this.armTimeout(() => this.toClosed('DPA timeout'));
     } else if (this.stateValue !== PeerState.Closing) {
@@ -139,12 +117,12 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.wanted = false;
     this.tc.clear();
     if (this.stateValue !== PeerState.Closed) this.toClosed('disposed');
-    this.watchdog.dispose();
+    this.liveness.dispose();
   }
 
   /** Sends an application message; throws DiameterPeerError when the peer is not open. */
   send(bytes: Buffer): void {
-    const conn = this.active();
+    const conn = this.links.active(this.stateValue);
     if (!isOpen(this.stateValue) || !conn?.send(bytes)) {
       throw new DiameterPeerError(`peer ${this.host} is not open (${this.stateValue})`);
     }
@@ -155,30 +133,28 @@ export class Peer extends EventEmitter<PeerEvents> {
    * RFC 6733 §5.6: accepted in Closed, Wait-Conn-Ack and Wait-I-CEA; rejected otherwise.
    */
   acceptConnection(conn: PeerConnection, cer: DiameterMessage): void {
-    switch (this.stateValue) {
-      case PeerState.Closed:
-        if (!this.processCer(conn, cer)) return;
-        this.responder = this.watchConnection(conn, 'responder');
-        this.sendCea(conn, cer, ResultCode.DIAMETER_SUCCESS);
-        this.toOpen(PeerState.ROpen);
-        return;
-      case PeerState.WaitConnAck:
-        if (!this.processCer(conn, cer)) return;
-        this.responder = this.watchConnection(conn, 'responder');
-        this.pendingCer = cer;
-        this.transition(PeerState.WaitConnAckElect);
-        return;
-      case PeerState.WaitICEA:
-        if (!this.processCer(conn, cer)) return;
-        this.responder = this.watchConnection(conn, 'responder');
-        this.pendingCer = cer;
-        this.transition(PeerState.WaitReturns);
-        this.elect();
-        return;
-      default:
-        // R-Reject
-        this.log.info({ state: this.stateValue }, 'rejecting a second connection from the peer');
-        conn.close();
+    const state = this.stateValue;
+    if (state !== PeerState.Closed && state !== PeerState.WaitConnAck && state !== PeerState.WaitICEA) {
+      // R-Reject
+      this.log.info({ state }, 'rejecting a second connection from the peer');
+      conn.close();
+      return;
+    }
+    if (!this.processCer(conn, cer)) return;
+    this.links.attach(conn, 'responder');
+    if (state === PeerState.Closed) {
+      // R-Accept, Process-CER, R-Snd-CEA
+      this.sendCea(conn, cer, ResultCode.DIAMETER_SUCCESS);
+      this.toOpen(PeerState.ROpen);
+      return;
+    }
+    // R-Accept, Process-CER; in Wait-I-CEA also Elect
+    this.pendingCer = cer;
+    if (state === PeerState.WaitConnAck) {
+      this.transition(PeerState.WaitConnAckElect);
+    } else {
+      this.transition(PeerState.WaitReturns);
+      this.elect();
     }
   }
 
@@ -198,8 +174,8 @@ export class Peer extends EventEmitter<PeerEvents> {
       conn.destroy();
       return;
     }
-    this.initiator = this.watchConnection(conn, 'initiator');
-    this.sendCer(conn);
+    this.links.attach(conn, 'initiator');
+    conn.send(this.messages.cer(conn.localAddress));
     if (this.stateValue === PeerState.WaitConnAck) {
       this.transition(PeerState.WaitICEA);
       this.armTimeout(() => this.toClosed('CEA timeout'));
@@ -221,8 +197,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     const win = Buffer.compare(Buffer.from(this.options.local.originHost), Buffer.from(remote)) > 0;
     this.log.debug({ win }, 'election');
     if (win) {
-      this.initiator?.close();
-      this.initiator = undefined;
+      this.links.drop('initiator');
       this.acceptResponder();
     } else {
       this.armTimeout(() => this.toClosed('election timeout'));
@@ -231,7 +206,7 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   /** R-Snd-CEA on the held responder, then R-Open. */
   private acceptResponder(): void {
-    const conn = this.responder!;
+    const conn = this.links.responder!;
     this.sendCea(conn, this.pendingCer!, ResultCode.DIAMETER_SUCCESS);
     this.pendingCer = undefined;
     this.toOpen(PeerState.ROpen);
@@ -239,32 +214,22 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   /** Process-CER: application check; answers 5010 and closes on failure. */
   private processCer(conn: PeerConnection, cer: DiameterMessage): boolean {
-    const local = this.options.local.applications.map((a) => a.id);
-    const common = commonApplications(local, advertisedApplicationIds(cer.avps));
-    if (common.length === 0) {
-      this.lastError = new NoCommonApplicationError(`CER from ${this.host}: no application in common`);
+    const outcome = processCer(this.options.local, this.host, cer);
+    if (!outcome.ok) {
+      this.lastError = outcome.error;
       this.log.warn('CER: no common application');
-      this.sendCea(conn, cer, ResultCode.DIAMETER_NO_COMMON_APPLICATION);
+      this.sendCea(conn, cer, outcome.error.resultCode);
       conn.close();
       return false;
     }
-    this.applications = common;
-    this.realm = cer.avps.originRealm as string;
+    this.applications = outcome.applications;
+    this.realm = outcome.realm;
     return true;
   }
 
-  private watchConnection(conn: PeerConnection, role: 'initiator' | 'responder'): PeerConnection {
-    conn.on('message', (bytes) => this.onMessage(conn, bytes));
-    conn.on('close', (err) => this.onDisconnect(conn, role, err));
-    return conn;
-  }
-
-  private onDisconnect(conn: PeerConnection, role: 'initiator' | 'responder', err: Error | undefined): void {
-    if (role === 'initiator' && this.initiator !== conn) return;
-    if (role === 'responder' && this.responder !== conn) return;
+  /** A current connection closed (PeerLinks has already forgotten it). */
+  private onDisconnect(role: LinkRole, err: Error | undefined): void {
     this.log.debug({ role, state: this.stateValue, err: err?.message }, 'peer disconnected');
-    if (role === 'initiator') this.initiator = undefined;
-    else this.responder = undefined;
     switch (this.stateValue) {
       case PeerState.WaitReturns:
         if (role === 'initiator') this.acceptResponder();
@@ -293,22 +258,20 @@ export class Peer extends EventEmitter<PeerEvents> {
     }
     const request = isRequest(header);
     const code = header.commandCode;
-    if (conn === this.initiator && !request && code === CER && this.isWaitingForCea()) {
-      this.onCea(conn, bytes);
+    const waitingForCea = this.stateValue === PeerState.WaitICEA || this.stateValue === PeerState.WaitReturns;
+    if (conn === this.links.initiator && !request && code === CER && waitingForCea) {
+      this.onCea(bytes);
       return;
     }
-    if (conn !== this.active() || (!isOpen(this.stateValue) && this.stateValue !== PeerState.Closing)) {
-      if (this.stateValue === PeerState.WaitICEA && conn === this.initiator)
+    if (
+      conn !== this.links.active(this.stateValue) ||
+      (!isOpen(this.stateValue) && this.stateValue !== PeerState.Closing)
+    ) {
+      if (this.stateValue === PeerState.WaitICEA && conn === this.links.initiator)
         this.toClosed('message before CEA');
       return;
     }
-    this.counters.received++;
-    if (!request && code === DWR) {
-      this.counters.dwaReceived++;
-      this.watchdog.receivedDwa();
-    } else {
-      this.watchdog.receivedOther();
-    }
+    this.liveness.received(header);
     if (header.applicationId === 0 && (code === DWR || code === DPR || code === CER)) {
       this.onBaseMessage(conn, bytes, header);
       return;
@@ -331,13 +294,10 @@ export class Peer extends EventEmitter<PeerEvents> {
       return;
     }
     if (header.commandCode === DWR) {
-      this.counters.dwrReceived++;
-      this.answerBase(conn, header, ResultCode.DIAMETER_SUCCESS, {
-        originStateId: this.options.local.originStateId,
-      });
+      this.liveness.answerDwr(conn, header);
     } else if (header.commandCode === DPR) {
       // RFC 6733 §5.4: answer, then the DPR sender closes the transport; Closing until it does.
-      this.counters.dprReceived++;
+      this.liveness.counters.dprReceived++;
       this.remoteDisconnectCause = msg.avps.disconnectCause as number;
       this.answerBase(conn, header, ResultCode.DIAMETER_SUCCESS);
       if (this.stateValue !== PeerState.Closing) {
@@ -349,12 +309,8 @@ export class Peer extends EventEmitter<PeerEvents> {
     }
   }
 
-  private isWaitingForCea(): boolean {
-    return this.stateValue === PeerState.WaitICEA || this.stateValue === PeerState.WaitReturns;
-  }
-
   /** Process-CEA: I-Open on success; otherwise close (no common application, refused, ...). */
-  private onCea(conn: PeerConnection, bytes: Buffer): void {
+  private onCea(bytes: Buffer): void {
     let cea: DiameterMessage;
     try {
       cea = decodeMessage(bytes, this.options.dictionary);
@@ -363,111 +319,62 @@ export class Peer extends EventEmitter<PeerEvents> {
       this.toClosed('bad CEA');
       return;
     }
-    const resultCode = cea.avps.resultCode as number;
-    const local = this.options.local.applications.map((a) => a.id);
-    const common = commonApplications(local, advertisedApplicationIds(cea.avps));
-    if (
-      resultCode !== ResultCode.DIAMETER_SUCCESS ||
-      common.length === 0 ||
-      cea.avps.originHost !== this.host
-    ) {
-      this.lastError =
-        resultCode === ResultCode.DIAMETER_NO_COMMON_APPLICATION ||
-        (resultCode === ResultCode.DIAMETER_SUCCESS && common.length === 0)
-          ? new NoCommonApplicationError(`CEA from ${this.host}: no application in common`)
-          : new DiameterPeerError(
-              `CEA from ${String(cea.avps.originHost)}: Result-Code ${resultCode}`,
-              resultCode,
-            );
-      this.log.warn({ resultCode, originHost: cea.avps.originHost, common }, 'capabilities exchange failed');
+    const outcome = processCea(this.options.local, this.host, cea);
+    if (!outcome.ok) {
+      const resultCode = cea.avps.resultCode as number;
+      this.lastError = outcome.error;
+      this.log.warn({ resultCode, originHost: cea.avps.originHost }, 'capabilities exchange failed');
       this.toClosed(`CEA ${resultCode}`);
       return;
     }
-    this.applications = common;
-    this.realm = cea.avps.originRealm as string;
+    this.applications = outcome.applications;
+    this.realm = outcome.realm;
     if (this.stateValue === PeerState.WaitReturns) {
-      this.responder?.close();
-      this.responder = undefined;
+      this.links.drop('responder');
       this.pendingCer = undefined;
     }
-    this.initiator = conn;
     this.toOpen(PeerState.IOpen);
   }
 
   private toOpen(state: PeerState.ROpen | PeerState.IOpen): void {
     this.stateTimer.clear();
     this.transition(state);
-    this.failures = 0;
+    this.tc.reset();
     this.lastError = undefined;
     this.remoteDisconnectCause = undefined;
-    this.watchdog.connectionUp();
+    this.liveness.connectionUp();
     this.log.info({ state, applications: this.applications }, 'peer open');
-    this.updateAvailability();
+    this.liveness.checkAvailability();
   }
 
   private toClosed(reason: string): void {
     this.stateTimer.clear();
-    for (const c of [this.initiator, this.responder]) c?.close(500);
-    this.initiator = undefined;
-    this.responder = undefined;
+    this.links.dropAll(500);
     this.pendingCer = undefined;
     const wasOpen = this.stateValue !== PeerState.Closed;
     if (wasOpen) this.transition(PeerState.Closed);
-    this.watchdog.connectionDown();
+    this.liveness.connectionDown();
     this.log.info({ reason }, 'peer closed');
-    this.updateAvailability();
+    this.liveness.checkAvailability();
     for (const w of this.closedWaiters.splice(0)) w();
     if (this.wanted && this.options.connect) this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
-    this.tc.clear();
-    const tc = this.options.tc ?? 30_000;
-    const tcMin = this.options.tcMin ?? 1000;
     // RFC 6733 §5.4.3: after DPR with BUSY or DO_NOT_WANT_TO_TALK_TO_YOU, do not hurry back.
     const polite =
       this.remoteDisconnectCause !== undefined && this.remoteDisconnectCause !== DisconnectCause.REBOOTING;
-    const delay = polite ? tc : Math.min(tc, tcMin * 2 ** this.failures) * (0.75 + Math.random() * 0.25);
-    this.failures++;
-    this.tc.set(delay, () => {
+    this.tc.schedule(polite, () => {
       if (this.wanted && this.stateValue === PeerState.Closed) this.connectInitiator();
     });
-  }
-
-  private updateAvailability(): void {
-    const usable = this.usable;
-    if (usable !== this.lastUsable) {
-      this.lastUsable = usable;
-      this.emit('availability', usable);
-    }
-  }
-
-  private active(): PeerConnection | undefined {
-    if (this.stateValue === PeerState.ROpen) return this.responder;
-    if (this.stateValue === PeerState.IOpen) return this.initiator;
-    if (this.stateValue === PeerState.Closing) return this.initiator ?? this.responder;
-    return undefined;
-  }
-
-  private sendCer(conn: PeerConnection): void {
-    conn.send(this.messages.cer(conn.localAddress));
   }
 
   private sendCea(conn: PeerConnection, cer: DiameterMessage, resultCode: number): void {
     conn.send(this.messages.cea(cer, resultCode, conn.localAddress));
   }
 
-  private sendBase(commandCode: number, extra: AvpValues): void {
-    this.active()?.send(this.messages.request(commandCode, extra));
-  }
-
-  private answerBase(
-    conn: PeerConnection,
-    request: DiameterHeader,
-    resultCode: number,
-    extra?: AvpValues,
-  ): void {
-    conn.send(this.messages.answer(request, resultCode, extra));
+  private answerBase(conn: PeerConnection, request: DiameterHeader, resultCode: number): void {
+    conn.send(this.messages.answer(request, resultCode));
   }
 
   private armTimeout(onTimeout: () => void): void {
