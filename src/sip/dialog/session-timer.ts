@@ -175,9 +175,11 @@ export class SessionTimer {
     const ms = interval * 1000;
     // §10: "the refresher SHOULD send a refresh ... at the half-way point of the session interval".
     if (localRefresher) this.timerRefresh = this.timers.setTimeout(() => this.refreshFired(), ms / 2);
-    // §10: "send a BYE ... slightly before the session expiration. The minimum of 32 seconds
-    // and one third of the session interval is RECOMMENDED."
-    this.timerExpiry = this.timers.setTimeout(() => this.expiryFired(), ms - Math.min(32_000, ms / 3));
+    // §10: the other side sends "a BYE ... slightly before the session expiration. The minimum
+    // of 32 seconds and one third of the session interval is RECOMMENDED"; the refresher, whose
+    // refresh failed, at the expiration itself (so the two BYEs do not cross).
+    const expiry = localRefresher ? ms : ms - Math.min(32_000, ms / 3);
+    this.timerExpiry = this.timers.setTimeout(() => this.expiryFired(), expiry);
   }
 
   deactivate(): void {

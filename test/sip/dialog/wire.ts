@@ -138,3 +138,26 @@ export const SDP_ANSWER = {
     'v=0\r\no=bob 2 2 IN IP4 192.0.2.2\r\ns=-\r\nc=IN IP4 192.0.2.2\r\nt=0 0\r\nm=audio 3456 RTP/AVP 0\r\n',
   ),
 };
+
+/** Alice calls Bob (sessions built with the given options); Bob's handler keeps his UasSession. */
+export async function startCall(
+  pair: ReturnType<typeof wiredPair>,
+  uacOptions: Partial<import('../../../src/sip/dialog/uac-session.ts').UacInviteOptions> = {},
+  uasOptions: import('../../../src/sip/dialog/uas-session.ts').UasSessionOptions = {},
+) {
+  const { UacSession } = await import('../../../src/sip/dialog/uac-session.ts');
+  const { UasSession } = await import('../../../src/sip/dialog/uas-session.ts');
+  const box: { uas?: InstanceType<typeof UasSession> } = {};
+  pair.bob.setRequestHandler((request, transaction) => {
+    box.uas = UasSession.receive(pair.bob, request, transaction, uasOptions);
+  });
+  const uac = UacSession.invite(pair.alice, {
+    to: 'sip:bob@ims.test',
+    from: 'sip:alice@ims.test',
+    body: SDP_OFFER,
+    ...uacOptions,
+  });
+  await settle();
+  if (!box.uas) throw new Error('the INVITE did not reach Bob');
+  return { uac, uas: box.uas };
+}
