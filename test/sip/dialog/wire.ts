@@ -1,4 +1,6 @@
 import { silentLogger } from '../../../src/log/logger.ts';
+import { type UacInviteOptions, UacSession } from '../../../src/sip/dialog/uac-session.ts';
+import { UasSession, type UasSessionOptions } from '../../../src/sip/dialog/uas-session.ts';
 import { UserAgentCore } from '../../../src/sip/dialog/user-agent-core.ts';
 import { parseMessage, type SipRequest, type SipResponse } from '../../../src/sip/message/index.ts';
 import type {
@@ -142,12 +144,10 @@ export const SDP_ANSWER = {
 /** Alice calls Bob (sessions built with the given options); Bob's handler keeps his UasSession. */
 export async function startCall(
   pair: ReturnType<typeof wiredPair>,
-  uacOptions: Partial<import('../../../src/sip/dialog/uac-session.ts').UacInviteOptions> = {},
-  uasOptions: import('../../../src/sip/dialog/uas-session.ts').UasSessionOptions = {},
+  uacOptions: Partial<UacInviteOptions> = {},
+  uasOptions: UasSessionOptions = {},
 ) {
-  const { UacSession } = await import('../../../src/sip/dialog/uac-session.ts');
-  const { UasSession } = await import('../../../src/sip/dialog/uas-session.ts');
-  const box: { uas?: InstanceType<typeof UasSession> } = {};
+  const box: { uas?: UasSession } = {};
   pair.bob.setRequestHandler((request, transaction) => {
     box.uas = UasSession.receive(pair.bob, request, transaction, uasOptions);
   });
