@@ -5,7 +5,7 @@ import { DiameterEncodeError } from '../errors.ts';
 import { ResultCode } from '../result-code.ts';
 import type { ByteWriter } from './byte-writer.ts';
 import { bytesToIp, ipToBytes } from './ip-address.ts';
-import type { AvpValue } from './message.ts';
+import type { AddressValue, AvpValue } from './message.ts';
 
 // RFC 6733 §4.3.1 Time: seconds since 1900-01-01 (NTP). RFC 4330 §3: a value with the top bit
 // clear is read as 2036-2104 (era 1), so the field keeps working past 2036.
@@ -97,7 +97,12 @@ export function readValue(spec: AvpSpec, data: Buffer): AvpValue {
   }
 }
 
-function readAddress(spec: AvpSpec, data: Buffer): string {
+/**
+ * RFC 6733 §4.3.1 Address: "AddressType ... contains an Address Family defined in [IANAADFAM]".
+ * IPv4 and IPv6 become text; any other family (E.164, NSAP, ...) is kept as it came, family
+ * number and bytes, so that a message carrying one is still read, relayed and encoded back.
+ */
+function readAddress(spec: AvpSpec, data: Buffer): string | AddressValue {
   if (data.length < 2) {
     throw new AvpValueError(
       `${spec.def.name}: Address shorter than 2 bytes`,
@@ -106,13 +111,7 @@ function readAddress(spec: AvpSpec, data: Buffer): string {
   }
   const family = data.readUInt16BE(0);
   const want = family === FAMILY_IPV4 ? 4 : family === FAMILY_IPV6 ? 16 : undefined;
-  if (want === undefined) {
-    // DEVIATION: only the IP families are read; others (E.164, ...) are not used by these applications.
-    throw new AvpValueError(
-      `${spec.def.name}: address family ${family} not supported`,
-      ResultCode.DIAMETER_INVALID_AVP_VALUE,
-    );
-  }
+  if (want === undefined) return { family, bytes: Buffer.from(data.subarray(2)) };
   if (data.length !== 2 + want) {
     throw new AvpValueError(
       `${spec.def.name}: address of family ${family} needs ${want} bytes`,
@@ -120,6 +119,18 @@ function readAddress(spec: AvpSpec, data: Buffer): string {
     );
   }
   return bytesToIp(data.subarray(2));
+}
+
+function isAddressValue(value: unknown): value is AddressValue {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<AddressValue>;
+  return (
+    typeof v.family === 'number' &&
+    Number.isInteger(v.family) &&
+    v.family >= 0 &&
+    v.family <= 0xffff &&
+    v.bytes instanceof Uint8Array
+  );
 }
 
 function fail(spec: AvpSpec, value: unknown, want: string): never {
@@ -180,8 +191,15 @@ export function writeValue(w: ByteWriter, spec: AvpSpec, value: unknown): void {
       return;
     }
     case 'Address': {
+      if (isAddressValue(value)) {
+        w.ensure(2);
+        w.u8(value.family >> 8);
+        w.u8(value.family & 0xff);
+        w.bytes(value.bytes);
+        return;
+      }
       const bytes = typeof value === 'string' ? ipToBytes(value) : undefined;
-      if (!bytes) fail(spec, value, 'an IPv4 or IPv6 address');
+      if (!bytes) fail(spec, value, 'an IPv4 or IPv6 address, or { family, bytes }');
       w.ensure(2);
       w.u8(0);
       w.u8(bytes.length === 4 ? FAMILY_IPV4 : FAMILY_IPV6);

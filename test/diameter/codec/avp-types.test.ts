@@ -39,6 +39,24 @@ describe('AVP base types (RFC 6733 §4.2-4.3)', () => {
     );
   });
 
+  it('an Address of another family (E.164 = 8, §4.3.1) is kept as { family, bytes } and written back', () => {
+    const e164 = Buffer.from('00083436373031323334', 'hex');
+    const value = readValue(spec('Address'), e164);
+    assert.deepEqual(value, { family: 8, bytes: Buffer.from('46701234') });
+    assert.deepEqual(enc('Address', value), e164);
+    // A family with no address bytes at all, and the highest family number, read as well.
+    assert.deepEqual(readValue(spec('Address'), Buffer.from('0003', 'hex')), {
+      family: 3,
+      bytes: Buffer.alloc(0),
+    });
+    assert.deepEqual(readValue(spec('Address'), Buffer.from('ffff0102', 'hex')), {
+      family: 0xffff,
+      bytes: Buffer.from([1, 2]),
+    });
+    assert.throws(() => enc('Address', { family: 0x10000, bytes: Buffer.alloc(0) }), DiameterEncodeError);
+    assert.throws(() => enc('Address', { family: 8 }), DiameterEncodeError);
+  });
+
   it('formats IPv6 canonically (RFC 5952) and parses embedded IPv4', () => {
     for (const [text, canonical] of [
       ['2001:0db8:0000:0000:0001:0000:0000:0001', '2001:db8::1:0:0:1'],

@@ -97,6 +97,15 @@ describe('validation per the command ABNF (RFC 6733 §7.1)', () => {
     assert.equal(err.resultCode, ResultCode.DIAMETER_INVALID_AVP_LENGTH);
   });
 
+  it('an Address of a family other than IPv4/IPv6 does not fail the message (§4.3.1)', () => {
+    const e164: RawAvp = { code: 257, flags: 0x40, vendorId: 0, data: Buffer.from('0008343637', 'hex') };
+    const msg = decodeMessage(rawMessage(CER, [...cerAvps(), e164]), dict);
+    assert.deepEqual(msg.avps.hostIpAddress, ['127.0.0.1', { family: 8, bytes: Buffer.from('467') }]);
+    // Encoded back with the same family and bytes.
+    const again = decodeMessage(encodeMessage(msg, dict), dict);
+    assert.deepEqual(again.avps.hostIpAddress, msg.avps.hostIpAddress);
+  });
+
   it('5004 for a UTF8String that is not UTF-8', () => {
     const bad: RawAvp = { code: 269, flags: 0, vendorId: 0, data: Buffer.from([0xc3, 0x28]) };
     const err = decodeError(rawMessage(CER, [...cerAvps().filter((a) => a.code !== 269), bad]));
