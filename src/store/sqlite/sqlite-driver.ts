@@ -1,0 +1,122 @@
+/**
+ * better-sqlite3 behind the async SqlDriver interface. better-sqlite3 is synchronous, so each
+ * operation of this driver runs to completion before the next starts (an async queue): a
+ * transaction's awaits never let another operation see or touch its uncommitted rows. Across
+ * processes, BEGIN IMMEDIATE takes SQLite's write lock before the first read, so
+ * read-modify-write sequences (SQN) are serialised there too.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { SqlDriver, SqlExecutor, SqlFailure, SqlParam } from '../sql/sql-driver.ts';
+import { StoreError } from '../store-error.ts';
+
+export interface SqliteDriverOptions {
+  /**
+   * PRAGMA synchronous: FULL (default) syncs the WAL on every commit, so a committed SQN
+   * survives a power loss too; NORMAL survives process crashes only.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** How long a writer waits for another process's write lock (default 5000 ms). */
+  busyTimeoutMs?: number;
+}
+
+export class SqliteDriver implements SqlDriver {
+  readonly dialect = 'sqlite';
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+  #tail: Promise<unknown> = Promise.resolve();
+  readonly #exec: SqlExecutor;
+
+  /** Opens (creating the file and its directory on first run) the database at `path`. */
+  constructor(path: string, options: SqliteDriverOptions = {}) {
+    try {
+      if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+      this.#db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+      this.#db.pragma('foreign_keys = ON');
+    } catch (err) {
+      throw new StoreError('UNAVAILABLE', `cannot open SQLite database ${path}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    const db = this.#db;
+    const stmt = (sql: string): Database.Statement => {
+      let s = this.#statements.get(sql);
+      if (s === undefined) {
+        s = db.prepare(sql);
+        this.#statements.set(sql, s);
+      }
+      return s;
+    };
+    this.#exec = {
+      all: async <R>(sql: string, params: readonly SqlParam[] = []) => stmt(sql).all(...params) as R[],
+      get: async <R>(sql: string, params: readonly SqlParam[] = []) =>
+        stmt(sql).get(...params) as R | undefined,
+      run: async (sql: string, params: readonly SqlParam[] = []) => {
+        const s = stmt(sql);
+        if (s.reader) {
+          s.all(...params);
+          return 0;
+        }
+        return s.run(...params).changes;
+      },
+    };
+  }
+
+  all<R>(sql: string, params?: readonly SqlParam[]): Promise<R[]> {
+    return this.#serialize(() => this.#exec.all<R>(sql, params));
+  }
+  get<R>(sql: string, params?: readonly SqlParam[]): Promise<R | undefined> {
+    return this.#serialize(() => this.#exec.get<R>(sql, params));
+  }
+  run(sql: string, params?: readonly SqlParam[]): Promise<number> {
+    return this.#serialize(() => this.#exec.run(sql, params));
+  }
+
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.#serialize(() => this.#inTransaction('BEGIN IMMEDIATE', fn));
+  }
+
+  snapshot<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    // A deferred transaction reads from one WAL snapshot, whatever other processes commit.
+    return this.#serialize(() => this.#inTransaction('BEGIN', fn));
+  }
+
+  lockClause(): string {
+    return '';
+  }
+
+  classify(err: unknown): SqlFailure {
+    const code = (err as { code?: unknown })?.code;
+    if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE') return 'unique';
+    if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'foreign-key';
+    return undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.#serialize(async () => {
+      if (this.#db.open) this.#db.close();
+    });
+  }
+
+  async #inTransaction<T>(begin: string, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    this.#db.exec(begin);
+    try {
+      const result = await fn(this.#exec);
+      this.#db.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  /** Runs `op` after every operation queued before it. */
+  #serialize<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(op, op);
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+}
