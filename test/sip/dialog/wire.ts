@@ -12,26 +12,41 @@ import type {
 } from '../../../src/sip/transport/types.ts';
 import { FakeClock } from '../transaction/fake-clock.ts';
 
+/** Transports of a test, by "host:port": what one sends to an address, the one there receives. */
+export class WireNetwork {
+  readonly nodes = new Map<string, WireTransport>();
+
+  attach(address: HostPort): WireTransport {
+    const t = new WireTransport(address, this);
+    this.nodes.set(`${address.host}:${address.port}`, t);
+    return t;
+  }
+}
+
 /**
- * Two transport layers joined by an in-memory wire: what one sends, the other receives
- * (re-parsed from its bytes, as from a socket) on the next microtask. Tests read `sent`,
- * and `drop` loses messages on purpose.
+ * A transport layer on an in-memory network: what it sends is received (re-parsed from its
+ * bytes, as from a socket) by the transport at the destination on the next microtask. Tests
+ * read `sent`, and `drop` loses messages on purpose.
  */
 export class WireTransport implements TransportLayer {
   readonly sent: (SipRequest | SipResponse)[] = [];
+  /** When set, everything goes there whatever the destination (a pair of UAs). */
   peer: WireTransport | undefined;
   /** Messages for which this returns true are sent (recorded) but never arrive. */
   drop: (message: SipRequest | SipResponse) => boolean = () => false;
   private handler: ((incoming: IncomingMessage) => void) | undefined;
 
-  constructor(readonly address: HostPort) {}
+  constructor(
+    readonly address: HostPort,
+    private readonly network?: WireNetwork,
+  ) {}
 
-  send(message: SipRequest | SipResponse, _destination: Destination): Promise<Flow> {
-    return this.transmit(message);
+  send(message: SipRequest | SipResponse, destination: Destination): Promise<Flow> {
+    return this.transmit(message, destination);
   }
 
-  sendResponse(response: SipResponse, _requestFlow: Flow): Promise<Flow> {
-    return this.transmit(response);
+  sendResponse(response: SipResponse, requestFlow: Flow): Promise<Flow> {
+    return this.transmit(response, requestFlow.remote);
   }
 
   viaSentBy(): HostPort {
@@ -46,9 +61,9 @@ export class WireTransport implements TransportLayer {
     return Promise.resolve();
   }
 
-  /** Delivers a message to this side as if it came over the wire from its peer. */
-  inject(message: SipRequest | SipResponse): void {
-    const flow: Flow = { protocol: 'udp', local: this.address, remote: this.peer?.address ?? this.address };
+  /** Delivers a message to this side as if it came over the wire from `from`. */
+  inject(message: SipRequest | SipResponse, from: HostPort = this.peer?.address ?? this.address): void {
+    const flow: Flow = { protocol: 'udp', local: this.address, remote: from };
     this.handler?.({ message: parseMessage(message.toBuffer()), flow, receivedAt: 0 });
   }
 
@@ -57,11 +72,12 @@ export class WireTransport implements TransportLayer {
     return this.sent.map((m) => ('method' in m ? m.method : String(m.status)));
   }
 
-  /** Sent messages that are requests of a method, or responses with a status. */
+  /** Sent requests of a method. */
   requests(method: string): SipRequest[] {
     return this.sent.filter((m): m is SipRequest => 'method' in m && m.method === method);
   }
 
+  /** Sent responses with a status (to requests of a method). */
   responses(status: number, method?: string): SipResponse[] {
     return this.sent.filter(
       (m): m is SipResponse =>
@@ -69,21 +85,17 @@ export class WireTransport implements TransportLayer {
     );
   }
 
-  private flow(): Flow {
-    return { protocol: 'udp', local: this.address, remote: this.peer?.address ?? this.address };
-  }
-
-  private transmit(message: SipRequest | SipResponse): Promise<Flow> {
+  private transmit(message: SipRequest | SipResponse, to: HostPort): Promise<Flow> {
     this.sent.push(message);
     const bytes = message.toBuffer();
-    const peer = this.peer;
-    if (peer && !this.drop(message)) {
+    const target = this.peer ?? this.network?.nodes.get(`${to.host}:${to.port}`);
+    if (target && !this.drop(message)) {
       queueMicrotask(() => {
-        const flow: Flow = { protocol: 'udp', local: peer.address, remote: this.address };
-        peer.handler?.({ message: parseMessage(bytes), flow, receivedAt: 0 });
+        const flow: Flow = { protocol: 'udp', local: target.address, remote: this.address };
+        target.handler?.({ message: parseMessage(bytes), flow, receivedAt: 0 });
       });
     }
-    return Promise.resolve(this.flow());
+    return Promise.resolve({ protocol: 'udp', local: this.address, remote: to });
   }
 }
 
