@@ -97,3 +97,12 @@ export class DiameterPeerError extends DiameterError {
     this.name = 'DiameterPeerError';
   }
 }
+
+/** A proxy policy failed (threw, or asked for changes that cannot be encoded): 5012 for the client. */
+export class ProxyPolicyError extends DiameterError {
+  override readonly code = 'ERR_DIAMETER_PROXY_POLICY';
+  constructor(message: string, cause?: unknown) {
+    super(message, ResultCode.DIAMETER_UNABLE_TO_COMPLY, { cause });
+    this.name = 'ProxyPolicyError';
+  }
+}

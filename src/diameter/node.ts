@@ -1,34 +1,32 @@
 import { EventEmitter, once } from 'node:events';
 import type { AddressInfo, Server } from 'node:net';
-import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import type { TlsOptions } from 'node:tls';
 import { type Logger, silentLogger } from '../log/logger.ts';
 import { type DiameterHeader, isRequest } from './codec/header.ts';
 import type { DiameterMessage } from './codec/message.ts';
+import { CommandFlag } from './codec/raw-avp.ts';
+import { DiameterDiagnostics } from './diagnostics/diameter-diagnostics.ts';
 import type { Dictionary } from './dictionary/dictionary.ts';
 import { createStandardDictionary } from './dictionary/standard.ts';
 import { DiameterPeerError, DiameterRoutingError, DiameterTimeoutError } from './errors.ts';
-import { BaseMessages } from './peer/base-messages.ts';
+import { BaseMessages, DisconnectCause } from './peer/base-messages.ts';
 import { type AdvertisedApplication, type LocalIdentity, RELAY_APPLICATION_ID } from './peer/capabilities.ts';
-import { DisconnectCause, Peer } from './peer/peer.ts';
+import { type DynamicPeerOptions, DynamicPeers } from './peer/dynamic-peers.ts';
+import type { Peer } from './peer/peer.ts';
 import { PeerAcceptor } from './peer/peer-acceptor.ts';
-import { connectTransport, createTransportServer } from './peer/transport.ts';
+import { type PeerConfig, PeerTable } from './peer/peer-table.ts';
+import { createTransportServer } from './peer/transport.ts';
+import type { DiameterUri } from './routing/diameter-uri.ts';
 import { IdentifierSource } from './routing/identifiers.ts';
-import { PendingRequests } from './routing/pending-requests.ts';
+import { type PendingRequest, PendingRequests } from './routing/pending-requests.ts';
+import type { ProxyPolicy } from './routing/proxy-agent.ts';
 import { withRetransmitFlag } from './routing/raw-message.ts';
+import { RedirectCache } from './routing/redirect-cache.ts';
 import { type RedirectPolicy, RequestDispatcher, type RequestHandler } from './routing/request-dispatcher.ts';
 import { type RequestInit, RequestSender } from './routing/request-sender.ts';
 import { type RouteEntry, RoutingTable } from './routing/routing-table.ts';
 
-export interface PeerConfig {
-  /** The peer's Diameter identity (the Origin-Host it presents). */
-  host: string;
-  /** Address to connect to; absent when the peer connects to us. */
-  address?: string;
-  port?: number;
-  tls?: ConnectionOptions;
-  /** Source address of our connections to it (the peer may learn and reuse it). */
-  localAddress?: string;
-}
+export type { PeerConfig } from './peer/peer-table.ts';
 
 export interface DiameterNodeOptions {
   originHost: string;
@@ -47,6 +45,8 @@ export interface DiameterNodeOptions {
   acceptUnknownPeers?: boolean;
   /** Relay agent: advertise the Relay application and forward requests for other realms. */
   relay?: boolean;
+  /** Peers connected to follow redirects (RFC 6733 §6.1.8): address lookup, idle close, TLS. */
+  dynamicPeers?: DynamicPeerOptions;
   /** Per-attempt answer timeout, ms (default 5000). */
   requestTimeout?: number;
   /** Retransmissions to alternate peers with the T flag (default 1). */
@@ -81,7 +81,12 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
   readonly pending: PendingRequests;
   readonly log: Logger;
   readonly local: LocalIdentity;
-  private readonly peers = new Map<string, Peer>();
+  /** Routes cached from 3006 answers (RFC 6733 §6.1.8, §6.13-6.14). */
+  readonly redirects = new RedirectCache();
+  /** Publishes the node's traffic on node:diagnostics_channel (see DiameterChannel). */
+  readonly diagnostics: DiameterDiagnostics;
+  private readonly peers: PeerTable;
+  private readonly dynamicPeers: DynamicPeers;
   private readonly dispatcher: RequestDispatcher;
   private readonly sender: RequestSender;
   readonly requestTimeout: number;
@@ -107,27 +112,53 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
       ...(options.firmwareRevision !== undefined ? { firmwareRevision: options.firmwareRevision } : {}),
     };
     if (options.relay) this.advertise({ id: RELAY_APPLICATION_ID, vendorId: 0, kind: 'auth' });
-    this.pending = new PendingRequests((r) => {
-      const next = this.selectPeer(
-        r.route.applicationId,
-        r.route.destinationHost,
-        r.route.destinationRealm,
-        r.tried,
-      );
-      if (!next) return undefined;
-      // RFC 6733 §3 T flag: set on a request retransmitted after a link failover.
-      r.bytes = withRetransmitFlag(r.bytes);
-      try {
-        next.send(r.bytes);
-      } catch {
-        return undefined;
-      }
-      this.log.info(
-        { to: next.host, hopByHopId: r.hopByHopId },
-        'request retransmitted to an alternate peer',
-      );
-      return next.host;
-    }, options.maxRetransmissions ?? 1);
+    this.requestTimeout = options.requestTimeout ?? 5000;
+    this.diagnostics = new DiameterDiagnostics(this.originHost, this.dictionary);
+    this.peers = new PeerTable(
+      {
+        local: this.local,
+        dictionary: this.dictionary,
+        ids: this.ids,
+        log: this.log,
+        twInit: options.twInit,
+        tc: options.tc,
+        tcMin: options.tcMin,
+        peerTimeout: options.peerTimeout,
+      },
+      {
+        message: (peer, bytes, header) => this.onPeerMessage(peer, bytes, header),
+        availability: (peer, usable) => {
+          if (!usable) this.pending.failover(peer.host);
+          this.diagnostics.peer(peer.host, usable, peer.state);
+          this.emit('peerAvailability', peer.host, usable);
+        },
+      },
+    );
+    this.dynamicPeers = new DynamicPeers(
+      {
+        table: this.peers,
+        log: this.log,
+        connectTimeout: options.peerTimeout ?? 10_000,
+        busy: (host) => this.pending.waitsOn(host),
+        removed: (host) => this.redirects.forgetTarget(host),
+      },
+      options.dynamicPeers,
+    );
+    this.pending = new PendingRequests((r) => this.retransmit(r), options.maxRetransmissions ?? 1, {
+      sent: (r, retransmitted) => {
+        this.dynamicPeers.touch(r.peer);
+        const { header } = r;
+        const flags = retransmitted ? header.flags | CommandFlag.Retransmitted : header.flags;
+        this.diagnostics.request('out', r.peer, { ...header, flags });
+      },
+      failed: (r, error) =>
+        this.diagnostics.failure(
+          r.peer,
+          r.header,
+          (error as { code?: string }).code ?? error.name,
+          r.startedAt ?? 0,
+        ),
+    });
     this.dispatcher = new RequestDispatcher(
       {
         identity: { dictionary: this.dictionary, originHost: this.originHost, originRealm: this.originRealm },
@@ -135,15 +166,16 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
         routes: this.routes,
         pending: this.pending,
         log: this.log,
-        requestTimeout: options.requestTimeout ?? 5000,
+        requestTimeout: this.requestTimeout,
+        diagnostics: this.diagnostics,
         peer: (host) => this.peer(host),
+        usablePeer: (host, app) => this.usablePeer(host, app),
         selectPeer: (app, host, realm, exclude) => this.selectPeer(app, host, realm, exclude),
         servesApplication: (id) => id === 0 || this.local.applications.some((a) => a.id === id),
         relay: options.relay ?? false,
       },
       options.duplicateLifetime,
     );
-    this.requestTimeout = options.requestTimeout ?? 5000;
     this.sender = new RequestSender(this);
     for (const p of options.peers ?? []) this.addPeer(p);
   }
@@ -167,49 +199,38 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
     this.dispatcher.redirect(applicationId, policy);
   }
 
+  /**
+   * Proxy agent role (RFC 6733 §2.8.2): every request this node relays, and its answer, goes
+   * through `policy`, which may change AVPs, pick the next peer or answer with an error itself.
+   */
+  proxy(policy: ProxyPolicy): void {
+    this.dispatcher.proxy(policy);
+  }
+
+  /** A static peer (RFC 6733 §2.6); started at once if the node is running. */
   addPeer(config: PeerConfig): Peer {
-    const key = config.host.toLowerCase();
-    const existing = this.peers.get(key);
-    if (existing) return existing;
-    const { address } = config;
-    const peer = new Peer({
-      host: config.host,
-      ...(address
-        ? {
-            connect: () =>
-              connectTransport({
-                address,
-                port: config.port ?? 3868,
-                ...(config.tls ? { tls: config.tls } : {}),
-                ...(config.localAddress ? { localAddress: config.localAddress } : {}),
-              }),
-          }
-        : {}),
-      local: this.local,
-      dictionary: this.dictionary,
-      ids: this.ids,
-      logger: this.log,
-      twInit: this.options.twInit,
-      tc: this.options.tc,
-      tcMin: this.options.tcMin,
-      timeout: this.options.peerTimeout,
-    });
-    peer.on('message', (bytes, header) => this.onPeerMessage(peer, bytes, header));
-    peer.on('availability', (usable) => {
-      if (!usable) this.pending.failover(peer.host);
-      this.emit('peerAvailability', peer.host, usable);
-    });
-    this.peers.set(key, peer);
+    const peer = this.peers.add(config);
     if (this.server && !this.closing) peer.start();
     return peer;
   }
 
   peer(host: string): Peer | undefined {
-    return this.peers.get(host.toLowerCase());
+    return this.peers.get(host);
   }
 
   allPeers(): Peer[] {
-    return [...this.peers.values()];
+    return this.peers.all();
+  }
+
+  /** Whether `host` is a dynamic peer table entry (connected to follow a redirect). */
+  isDynamicPeer(host: string): boolean {
+    return this.peers.isDynamic(host);
+  }
+
+  /** The peer a Redirect-Host names, connected now if needed (RFC 6733 §6.1.8). */
+  openRedirectPeer(uri: DiameterUri): Promise<Peer> {
+    if (this.closing) return Promise.reject(new DiameterPeerError('node closing'));
+    return this.dynamicPeers.open(uri);
   }
 
   /** Listens (when configured) and starts connecting to the configured peers. */
@@ -231,7 +252,7 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
       this.server.listen(listen.port, listen.address);
       await once(this.server, 'listening');
     }
-    for (const peer of this.peers.values()) peer.start();
+    for (const peer of this.peers.all()) peer.start();
   }
 
   /** Resolves once the peer can take requests; rejects after `timeoutMs`. */
@@ -266,9 +287,11 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
     const server = this.server;
     const closed = server?.listening ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
     this.acceptor?.close();
-    await Promise.all([...this.peers.values()].map((p) => p.stop(cause)));
+    this.dynamicPeers.close();
+    const peers = this.peers.all();
+    await Promise.all(peers.map((p) => p.stop(cause)));
     this.pending.failAll(new DiameterPeerError('node closing'));
-    for (const p of this.peers.values()) p.dispose();
+    for (const p of peers) p.dispose();
     await closed;
   }
 
@@ -285,39 +308,66 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
     return this.sender.request(init, options);
   }
 
-  /** Picks a usable peer: Destination-Host, then the routing table, then any peer of the realm. */
+  /** The peer named `host` if it is up and takes the application (or relays everything). */
+  usablePeer(host: string, applicationId: number): Peer | undefined {
+    const p = this.peer(host);
+    return p?.usable === true &&
+      (p.applications.includes(applicationId) ||
+        p.applications.includes(RELAY_APPLICATION_ID) ||
+        applicationId === 0)
+      ? p
+      : undefined;
+  }
+
+  /**
+   * Picks a usable peer: Destination-Host, then the routing table, then any static peer of the
+   * realm (a dynamic peer serves only the requests its redirect route covers).
+   */
   selectPeer(
     applicationId: number,
     host: string | undefined,
     realm: string | undefined,
     exclude: Set<string>,
   ): Peer | undefined {
-    const ok = (p: Peer | undefined): p is Peer =>
-      p?.usable === true &&
-      !exclude.has(p.host) &&
-      (p.applications.includes(applicationId) ||
-        p.applications.includes(RELAY_APPLICATION_ID) ||
-        applicationId === 0);
-    if (host) {
-      const direct = this.peer(host);
-      if (ok(direct)) return direct;
-    }
+    const ok = (h: string) => {
+      const p = this.usablePeer(h, applicationId);
+      return p && !exclude.has(p.host) ? p : undefined;
+    };
+    const direct = host ? ok(host) : undefined;
+    if (direct) return direct;
     const entry = this.routes.lookup(realm, applicationId);
     if (entry && (entry.action === 'relay' || entry.action === 'proxy' || entry.action === 'local')) {
       for (const h of entry.peers) {
-        const p = this.peer(h);
-        if (ok(p)) return p;
+        const p = ok(h);
+        if (p) return p;
       }
       return undefined;
     }
     const r = realm?.toLowerCase();
-    for (const p of this.peers.values()) {
-      if (ok(p) && (r === undefined || p.realm?.toLowerCase() === r)) return p;
+    for (const p of this.peers.all()) {
+      if (this.peers.isDynamic(p.host) || (r !== undefined && p.realm?.toLowerCase() !== r)) continue;
+      if (ok(p.host)) return p;
     }
     return undefined;
   }
 
+  /** RFC 6733 §5.5.4 failover: the request goes to an alternate peer with the T flag (§3). */
+  private retransmit(r: PendingRequest): string | undefined {
+    const { route } = r;
+    const next = this.selectPeer(route.applicationId, route.destinationHost, route.destinationRealm, r.tried);
+    if (!next) return undefined;
+    r.bytes = withRetransmitFlag(r.bytes);
+    try {
+      next.send(r.bytes);
+    } catch {
+      return undefined;
+    }
+    this.log.info({ to: next.host, hopByHopId: r.hopByHopId }, 'request retransmitted to an alternate peer');
+    return next.host;
+  }
+
   private onPeerMessage(peer: Peer, bytes: Buffer, header: DiameterHeader): void {
+    this.dynamicPeers.touch(peer.host);
     if (isRequest(header)) {
       this.dispatcher.dispatch(peer, bytes, header);
       return;
@@ -330,6 +380,7 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
       );
       return;
     }
+    this.diagnostics.answer('in', peer.host, bytes, pending.startedAt ?? 0);
     pending.onAnswer(bytes, header, peer.host);
   }
 }

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { DiameterHeader } from '../codec/header.ts';
 import { DiameterTimeoutError } from '../errors.ts';
 
@@ -19,6 +20,8 @@ export interface PendingRequest {
   };
   readonly timeoutMs: number;
   timer?: ReturnType<typeof setTimeout>;
+  /** When the request was first sent (monotonic ms); set by PendingRequests.add. */
+  startedAt?: number;
   /** The answer came (from any peer the request was sent to). */
   onAnswer(bytes: Buffer, header: DiameterHeader, peer: string): void;
   /** No answer: timeout on the last peer, or no peer left. */
@@ -31,6 +34,14 @@ export interface PendingRequest {
  */
 export type Retransmit = (request: PendingRequest) => string | undefined;
 
+/** Told of each sending and each failure (for metrics and peer activity). */
+export interface PendingObserver {
+  /** The request went to `request.peer`: first sending, or a retransmission with the T flag. */
+  sent(request: PendingRequest, retransmitted: boolean): void;
+  /** It ended without an answer. */
+  failed(request: PendingRequest, error: Error): void;
+}
+
 /**
  * Requests sent and not yet answered, by hop-by-hop id (RFC 6733 §3: answers are matched by it).
  * Each has a timer; on expiry, or when its peer fails (watchdog failover), the request goes to an
@@ -42,12 +53,21 @@ export class PendingRequests {
   constructor(
     private readonly retransmit: Retransmit,
     private readonly maxRetransmissions = 2,
+    private readonly observer?: PendingObserver,
   ) {}
 
   add(request: PendingRequest): void {
     this.byId.set(request.hopByHopId, request);
     request.tried.add(request.peer);
+    request.startedAt ??= performance.now();
     this.arm(request);
+    this.observer?.sent(request, false);
+  }
+
+  /** Whether a request still waits for an answer from `peer`. */
+  waitsOn(peer: string): boolean {
+    for (const r of this.byId.values()) if (r.peer === peer) return true;
+    return false;
   }
 
   /** Removes and returns the request an answer belongs to (only from a peer it was sent to). */
@@ -83,6 +103,7 @@ export class PendingRequests {
     r.peer = next;
     r.tried.add(next);
     this.arm(r);
+    this.observer?.sent(r, true);
     return true;
   }
 
@@ -106,6 +127,7 @@ export class PendingRequests {
   private fail(r: PendingRequest, error: Error): void {
     this.byId.delete(r.hopByHopId);
     if (r.timer) clearTimeout(r.timer);
+    this.observer?.failed(r, error);
     r.onFailure(error);
   }
 }

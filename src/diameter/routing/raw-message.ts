@@ -57,6 +57,40 @@ export function scanRoutingAvps(bytes: Buffer, header: DiameterHeader): RoutingA
   return out;
 }
 
+const RESULT_CODE = 268;
+const EXPERIMENTAL_RESULT = 297;
+const EXPERIMENTAL_RESULT_CODE = 298;
+
+/**
+ * The outcome an answer carries, read without the dictionary: Result-Code (RFC 6733 §7.1), or
+ * the Experimental-Result-Code inside Experimental-Result (§7.7) that 3GPP applications use.
+ * Undefined when there is neither, or the AVP list is broken.
+ */
+export function scanResultCode(
+  bytes: Buffer,
+  header: DiameterHeader,
+): { code: number; experimental: boolean } | undefined {
+  let avps: RawAvp[];
+  try {
+    avps = decodeRawAvps(bytes, HEADER_LENGTH, header.length, header);
+  } catch {
+    return undefined;
+  }
+  const u32 = (avp: RawAvp | undefined) => (avp?.data.length === 4 ? avp.data.readUInt32BE(0) : undefined);
+  const base = (avp: RawAvp) => avp.vendorId === 0 || !(avp.flags & AvpFlag.Vendor);
+  const result = u32(avps.find((a) => a.code === RESULT_CODE && base(a)));
+  if (result !== undefined) return { code: result, experimental: false };
+  const group = avps.find((a) => a.code === EXPERIMENTAL_RESULT && base(a));
+  if (!group) return undefined;
+  try {
+    const inner = decodeRawAvps(group.data, 0, group.data.length);
+    const code = u32(inner.find((a) => a.code === EXPERIMENTAL_RESULT_CODE && base(a)));
+    return code === undefined ? undefined : { code, experimental: true };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * A copy of a message to forward: new hop-by-hop id, optionally a Route-Record appended
  * (RFC 6733 §6.1.9: relays and proxies add the identity of the peer the request came from) and

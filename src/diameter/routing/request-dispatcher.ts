@@ -2,6 +2,7 @@ import type { Logger } from '../../log/logger.ts';
 import type { DiameterHeader } from '../codec/header.ts';
 import type { AvpValues, DiameterMessage } from '../codec/message.ts';
 import { decodeMessage } from '../codec/message-decoder.ts';
+import type { DiameterDiagnostics } from '../diagnostics/diameter-diagnostics.ts';
 import { DiameterError } from '../errors.ts';
 import type { Peer } from '../peer/peer.ts';
 import { ResultCode } from '../result-code.ts';
@@ -9,6 +10,7 @@ import { type AnswerIdentity, type ErrorAnswerOptions, encodeAnswer, encodeError
 import { DuplicateCache } from './duplicate-cache.ts';
 import type { IdentifierSource } from './identifiers.ts';
 import type { PendingRequests } from './pending-requests.ts';
+import { ProxyAgent, type ProxyPolicy } from './proxy-agent.ts';
 import { forwardCopy, type RoutingAvps, scanRoutingAvps, withHopByHop } from './raw-message.ts';
 import type { RoutingTable } from './routing-table.ts';
 
@@ -38,7 +40,10 @@ export interface DispatcherNode {
   readonly pending: PendingRequests;
   readonly log: Logger;
   readonly requestTimeout: number;
+  readonly diagnostics: DiameterDiagnostics;
   peer(host: string): Peer | undefined;
+  /** The peer named `host` if it can take a request of the application now. */
+  usablePeer(host: string, applicationId: number): Peer | undefined;
   /** A usable peer for the request (excluding `exclude`), or undefined. */
   selectPeer(
     applicationId: number,
@@ -53,13 +58,14 @@ export interface DispatcherNode {
 
 /**
  * Processing of received requests (RFC 6733 §6.1): duplicate detection, loop detection, then
- * local processing (handlers, redirect policy), relaying/proxying with Route-Record, or an answer
- * saying why not (3002, 3003, 3005, 3006, 3001, 3007).
+ * local processing (handlers, redirect policy), relaying/proxying with Route-Record (through the
+ * proxy policy when there is one), or an answer saying why not (3002, 3003, 3005, 3006, 3001, 3007).
  */
 export class RequestDispatcher {
   private readonly handlers = new Map<string, RequestHandler>();
   private readonly redirects = new Map<number | '*', RedirectPolicy>();
   private readonly duplicates: DuplicateCache;
+  private proxyAgent: ProxyAgent | undefined;
 
   constructor(
     private readonly node: DispatcherNode,
@@ -76,18 +82,26 @@ export class RequestDispatcher {
     this.redirects.set(applicationId, policy);
   }
 
+  /** Proxy agent role (RFC 6733 §2.8.2): `policy` sees every request relayed and its answer. */
+  proxy(policy: ProxyPolicy): void {
+    this.proxyAgent = new ProxyAgent(policy, this.node.identity.dictionary, this.node.log);
+  }
+
   /** A request arrived from `from`. Never throws. */
   dispatch(from: Peer, bytes: Buffer, header: DiameterHeader): void {
     const { node } = this;
+    const startedAt = node.diagnostics.now();
+    node.diagnostics.request('in', from.host, header);
+    const reply = (bytesOut: Buffer) => {
+      this.send(from, bytesOut);
+      node.diagnostics.answer('out', from.host, bytesOut, startedAt);
+    };
     let routing: RoutingAvps;
     try {
       routing = scanRoutingAvps(bytes, header);
     } catch (err) {
       const e = err as DiameterError;
-      this.send(
-        from,
-        encodeErrorAnswer(node.identity, header, undefined, e.resultCode, { failedAvp: e.failedAvp }),
-      );
+      reply(encodeErrorAnswer(node.identity, header, undefined, e.resultCode, { failedAvp: e.failedAvp }));
       return;
     }
     const origin = routing.originHost ?? from.host;
@@ -95,12 +109,12 @@ export class RequestDispatcher {
     if (dup.state === 'pending') return;
     if (dup.state === 'answered') {
       node.log.debug({ origin, endToEndId: header.endToEndId }, 'duplicate request: answering again');
-      this.send(from, withHopByHop(dup.answer, header.hopByHopId));
+      reply(withHopByHop(dup.answer, header.hopByHopId));
       return;
     }
     const answer = (bytesOut: Buffer) => {
       this.duplicates.complete(origin, header.endToEndId, bytesOut);
-      this.send(from, bytesOut);
+      reply(bytesOut);
     };
     const fail = (resultCode: number, options?: ErrorAnswerOptions) =>
       answer(encodeErrorAnswer(node.identity, header, routing, resultCode, options));
@@ -126,7 +140,7 @@ export class RequestDispatcher {
       destHost !== undefined &&
       (destRealm === undefined || destRealm === ourRealm || node.peer(destHost))
     ) {
-      this.forward(from, bytes, header, routing, answer, fail);
+      void this.forward(from, bytes, header, routing, answer, fail);
       return;
     }
     const entry = node.routes.lookup(destRealm, header.applicationId);
@@ -138,7 +152,7 @@ export class RequestDispatcher {
         redirectHostUsage: 0,
       });
     } else if (entry || node.relay) {
-      this.forward(from, bytes, header, routing, answer, fail);
+      void this.forward(from, bytes, header, routing, answer, fail);
     } else {
       fail(ResultCode.DIAMETER_REALM_NOT_SERVED, { errorReportingHost: node.identity.originHost });
     }
@@ -205,15 +219,18 @@ export class RequestDispatcher {
     }
   }
 
-  /** RFC 6733 §6.1.9: relay/proxy to the next hop with a new hop-by-hop id and a Route-Record. */
-  private forward(
+  /**
+   * RFC 6733 §6.1.9: relay/proxy to the next hop with a new hop-by-hop id and a Route-Record. A
+   * proxy runs its policy first: it may change the request, pick the next peer or answer itself.
+   */
+  private async forward(
     from: Peer,
     bytes: Buffer,
     header: DiameterHeader,
     routing: RoutingAvps,
     answer: (b: Buffer) => void,
     fail: (code: number, options?: ErrorAnswerOptions) => void,
-  ): void {
+  ): Promise<void> {
     const { node } = this;
     const route = {
       applicationId: header.applicationId,
@@ -221,18 +238,51 @@ export class RequestDispatcher {
       destinationRealm: routing.destinationRealm,
       from: from.host,
     };
-    const next = node.selectPeer(
+    const unableToDeliver = (errorMessage?: string) =>
+      fail(ResultCode.DIAMETER_UNABLE_TO_DELIVER, {
+        errorReportingHost: node.identity.originHost,
+        ...(errorMessage ? { errorMessage } : {}),
+      });
+    let next = node.selectPeer(
       route.applicationId,
       route.destinationHost,
       route.destinationRealm,
       new Set([from.host]),
     );
+    let request = bytes;
+    let proxied: DiameterMessage | undefined;
+    if (this.proxyAgent) {
+      try {
+        const outcome = await this.proxyAgent.onRequest(bytes, from.host, next?.host);
+        if (outcome.kind === 'answer') {
+          fail(outcome.resultCode, outcome.errorMessage ? { errorMessage: outcome.errorMessage } : {});
+          return;
+        }
+        request = outcome.bytes;
+        proxied = outcome.request;
+        if (outcome.peer !== undefined) {
+          next = node.usablePeer(outcome.peer, header.applicationId);
+          if (!next || next === from) {
+            unableToDeliver(`peer ${outcome.peer} chosen by the proxy policy is not available`);
+            return;
+          }
+        }
+      } catch (err) {
+        const e = err as DiameterError;
+        fail(e.resultCode ?? ResultCode.DIAMETER_UNABLE_TO_COMPLY, {
+          failedAvp: e.failedAvp,
+          errorMessage: e.message,
+        });
+        return;
+      }
+    }
     if (!next) {
-      fail(ResultCode.DIAMETER_UNABLE_TO_DELIVER, { errorReportingHost: node.identity.originHost });
+      unableToDeliver();
       return;
     }
     const hopByHopId = node.ids.nextHopByHopId();
-    const out = forwardCopy(bytes, { hopByHopId, routeRecord: from.host });
+    const out = forwardCopy(request, { hopByHopId, routeRecord: from.host });
+    const relayBack = (ans: Buffer) => answer(withHopByHop(ans, header.hopByHopId));
     node.pending.add({
       hopByHopId,
       bytes: out,
@@ -242,9 +292,16 @@ export class RequestDispatcher {
       retransmissions: 0,
       timeoutMs: node.requestTimeout,
       route,
-      onAnswer: (ans) => answer(withHopByHop(ans, header.hopByHopId)),
-      onFailure: () =>
-        fail(ResultCode.DIAMETER_UNABLE_TO_DELIVER, { errorReportingHost: node.identity.originHost }),
+      onAnswer: (ans, _header, peer) => {
+        if (!this.proxyAgent || !proxied) {
+          relayBack(ans);
+          return;
+        }
+        this.proxyAgent
+          .onAnswer(ans, proxied, peer)
+          .then(relayBack, (err: DiameterError) => fail(err.resultCode, { errorMessage: err.message }));
+      },
+      onFailure: () => unableToDeliver(),
     });
     try {
       next.send(out);
