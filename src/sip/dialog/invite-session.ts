@@ -227,12 +227,11 @@ export abstract class InviteSession implements DialogUser {
   }
 
   /** RFC 3261 §15.1.2: BYE answered 200; pending requests of the dialog get 487. */
-  protected receiveBye(request: SipRequest, transaction: ServerTransaction): void {
+  protected receiveBye(_request: SipRequest, transaction: ServerTransaction): void {
     this.core.reply(transaction, 200);
     if (this.current === Terminated) return;
     this.modifier.abortIncoming();
     this.terminate({ reason: 'remote-bye' });
-    void request;
   }
 
   /** Records the peer's Allow header (RFC 3261 §20.5), to pick UPDATE or re-INVITE. */

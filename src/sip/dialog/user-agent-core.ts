@@ -234,8 +234,16 @@ export class UserAgentCore implements TransactionUser {
     this.dialogs.set(dialog.key, { dialog, user });
   }
 
+  /** Forgets a dialog; a 2xx of it still waiting for its ACK is no longer retransmitted. */
   removeDialog(dialog: Dialog): void {
-    if (this.dialogs.get(dialog.key)?.dialog === dialog) this.dialogs.delete(dialog.key);
+    if (this.dialogs.get(dialog.key)?.dialog !== dialog) return;
+    this.dialogs.delete(dialog.key);
+    const prefix = `${dialog.key}\n`;
+    for (const [key, retransmission] of this.pending2xx) {
+      if (!key.startsWith(prefix)) continue;
+      retransmission.dispose();
+      this.pending2xx.delete(key);
+    }
   }
 
   findDialog(key: string): Dialog | undefined {

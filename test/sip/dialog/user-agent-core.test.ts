@@ -86,6 +86,21 @@ describe('UserAgentCore (RFC 3261 §8, §12-§15)', () => {
       alice.dispose();
       bob.dispose();
     });
+    it('stops retransmitting the 2xx when the dialog ends before the ACK', async () => {
+      const { clock, aliceWire, bobWire, alice, bob, uac, uas } = await call();
+      aliceWire.drop = isAck;
+      void uas.accept({ body: SDP_ANSWER });
+      await advance(clock, 600);
+      uac.bye();
+      await settle();
+      assert.equal(uas.cause?.reason, 'remote-bye');
+      const count = bobWire.responses(200, 'INVITE').length;
+      await advance(clock, 10_000);
+      assert.equal(bobWire.responses(200, 'INVITE').length, count);
+      assert.equal(bob.stats().pending2xx, 0);
+      alice.dispose();
+      bob.dispose();
+    });
   });
 
   describe('§12.2.2 requests inside a dialog', () => {
