@@ -18,6 +18,9 @@ export enum IdentityType {
 
 /** TS 23.003 §13.5: the wildcarded part of a PSI (or IMPU) is a regular expression between '!'s. */
 const WILDCARD_PART = /![^!]*!/g;
+/** `sip:user@host` with plain characters (no '!': wildcards) and a lowercase host, or an E.164 `tel:` URI: nothing to change. */
+const ALREADY_NORMAL =
+  /^(?:sips?:[A-Za-z0-9_.~*'()+-]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|tel:\+[1-9][0-9]{1,14})$/;
 /** RFC 7542 §2.2 realm: dot-separated labels. */
 const REALM = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
 const NAI_USER = /^[^\s\x00-\x1f\x7f@]+$/;
@@ -50,6 +53,8 @@ export function isE164(number: string): boolean {
  * Throws IdentityError.
  */
 export function normalizePublicIdentity(text: string): string {
+  // Fast path: forms that are already normalised (bulk provisioning goes through here).
+  if (ALREADY_NORMAL.test(text)) return text;
   const identity = text.trim();
   const scheme = publicIdentityScheme(identity);
   if (scheme === undefined) throw new IdentityError('a public identity is a sip:, sips: or tel: URI', text);

@@ -293,6 +293,8 @@ export function provisioningContract(harness: StoreHarness): void {
         function* source(): Generator<NewSubscription> {
           for (let i = 0; i < 2500; i++) {
             if (i === 10) yield subscriber('taken');
+            // Its IMPI is new, its tel IMPU is record 5's: the IMPI row written first must go too.
+            else if (i === 20) yield subscriber('fresh', '+12011000005');
             else if (i === 1500) yield { ...subscriber(`u${i}`), serviceProfiles: [] };
             else if (i === 2000) yield subscriber('u1999');
             else yield subscriber(`u${i}`, `+1201${String(1000000 + i)}`);
@@ -304,19 +306,21 @@ export function provisioningContract(harness: StoreHarness): void {
           onProgress: (p) => progress.push(p.imported),
         });
         assert.equal(result.processed, 2500);
-        assert.equal(result.imported, 2497);
-        assert.equal(result.failed, 3);
+        assert.equal(result.imported, 2496);
+        assert.equal(result.failed, 4);
         assert.equal(result.stopped, false);
         assert.deepEqual(
           result.failures.map((f) => [f.index, (f.error as StoreError).code, (f.error as StoreError).field]),
           [
             [10, 'CONFLICT', 'privateIdentities[0].impi'],
+            [20, 'CONFLICT', 'publicIdentities[1].impu'],
             [1500, 'INVALID', undefined],
             [2000, 'CONFLICT', 'privateIdentities[0].impi'],
           ],
         );
-        assert.deepEqual(progress, [999, 1998, 2497]);
-        assert.equal(await store.countSubscriptions(), 2498);
+        assert.deepEqual(progress, [998, 1997, 2496]);
+        assert.equal(await store.countSubscriptions(), 2497);
+        assert.equal(await store.getSubscriptionByImpi('fresh@ims.test'), undefined);
         assert.equal(
           (await store.getSubscriptionByImpu('tel:+12011002499'))?.subscription.privateIdentities[0]?.impi,
           'u2499@ims.test',

@@ -22,6 +22,7 @@ const INT8_OID = 20;
 
 export class PgDriver implements SqlDriver {
   readonly dialect = 'postgres';
+  readonly statementRollback = false;
   readonly #pool: pg.Pool;
   readonly #names = new Map<string, { name: string; text: string }>();
   readonly #exec: SqlExecutor;

@@ -1,8 +1,7 @@
 /**
  * The bulk path of the SQL store: records are validated as they are read, then written
- * `batchSize` per transaction with the store's prepared INSERTs. Each record is wrapped in a
- * savepoint, so one that fails (an identity already taken) is undone alone while the rest of
- * its batch is committed.
+ * `batchSize` per transaction with the store's prepared INSERTs. A record that fails (an
+ * identity already taken) is undone alone while the rest of its batch is committed.
  */
 import type { NewSubscription, Subscription } from '../../functions/hss/model.ts';
 import { StoreError } from '../store-error.ts';
@@ -48,18 +47,21 @@ export async function runBulkImport(
     let imported = 0;
     try {
       await driver.transaction(async (tx) => {
+        // PostgreSQL needs a savepoint per record to survive a failed INSERT; SQLite undoes the
+        // failed statement alone, and `insert` deletes what it had written of the record.
+        const savepoints = !driver.statementRollback;
         for (const item of items) {
-          await tx.run('SAVEPOINT bulk_record');
+          if (savepoints) await tx.run('SAVEPOINT bulk_record');
           try {
             await hooks.insert(tx, item.sub);
             imported++;
           } catch (err) {
-            await tx.run('ROLLBACK TO SAVEPOINT bulk_record');
+            if (savepoints) await tx.run('ROLLBACK TO SAVEPOINT bulk_record');
             const failure = { index: item.index, error: await hooks.explain(tx, item.sub, err) };
             if (options.stopOnError) throw new StopImport(failure);
             failures.push(failure);
           } finally {
-            await tx.run('RELEASE SAVEPOINT bulk_record');
+            if (savepoints) await tx.run('RELEASE SAVEPOINT bulk_record');
           }
         }
       });

@@ -19,6 +19,11 @@ export type SqlFailure = 'unique' | 'foreign-key' | undefined;
 export interface SqlDriver extends SqlExecutor {
   readonly dialect: 'sqlite' | 'postgres';
   /**
+   * True when a failed statement leaves its transaction usable (SQLite undoes the statement
+   * alone); false when it aborts the transaction (PostgreSQL: only a savepoint recovers it).
+   */
+  readonly statementRollback: boolean;
+  /**
    * Runs `fn` in a write transaction and commits before the promise settles (rolls back if `fn`
    * throws). SQLite: BEGIN IMMEDIATE (one writer, across processes) and nothing else of this
    * driver runs meanwhile; PostgreSQL: BEGIN on one pooled connection, row locks taken with

@@ -66,7 +66,11 @@ export class SubscriptionTables {
     for (const impu of oldImpus) await tx.run('DELETE FROM public_identity WHERE impu = ?', [impu]);
   }
 
-  /** Writes the rows of a new (prepared) subscription; returns its sequence number. */
+  /**
+   * Writes the rows of a new (prepared) subscription; returns its sequence number. When an
+   * identity row fails where the transaction survives it (SQLite), the rows written for this
+   * subscription are removed before the error is thrown, so the transaction may go on.
+   */
   async insert(tx: SqlExecutor, sub: Subscription): Promise<number> {
     const now = Date.now();
     const row = await tx.get<{ seq: number }>(
@@ -74,10 +78,16 @@ export class SubscriptionTables {
       [sub.id, subscriptionData(sub), now, now],
     );
     const seq = Number(row!.seq);
-    for (const [i, pi] of sub.privateIdentities.entries())
-      await tx.run(INSERT_PRIVATE, privateIdentityParams(pi, seq, i));
-    for (const [i, pu] of sub.publicIdentities.entries())
-      await tx.run(INSERT_PUBLIC, publicIdentityParams(pu, seq, i));
+    try {
+      for (const [i, pi] of sub.privateIdentities.entries())
+        await tx.run(INSERT_PRIVATE, privateIdentityParams(pi, seq, i));
+      for (const [i, pu] of sub.publicIdentities.entries())
+        await tx.run(INSERT_PUBLIC, publicIdentityParams(pu, seq, i));
+    } catch (err) {
+      // ON DELETE CASCADE takes the identity rows already written.
+      if (this.driver.statementRollback) await tx.run('DELETE FROM subscription WHERE seq = ?', [seq]);
+      throw err;
+    }
     return seq;
   }
 

@@ -19,10 +19,13 @@ export interface SqliteDriverOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** How long a writer waits for another process's write lock (default 5000 ms). */
   busyTimeoutMs?: number;
+  /** Page cache of this connection in MiB (default 64): index inserts in random order need it. */
+  cacheMiB?: number;
 }
 
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite';
+  readonly statementRollback = true;
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
   #tail: Promise<unknown> = Promise.resolve();
@@ -36,6 +39,7 @@ export class SqliteDriver implements SqlDriver {
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
       this.#db.pragma('foreign_keys = ON');
+      this.#db.pragma(`cache_size = ${-1024 * (options.cacheMiB ?? 64)}`);
     } catch (err) {
       throw new StoreError('UNAVAILABLE', `cannot open SQLite database ${path}: ${(err as Error).message}`, {
         cause: err,
