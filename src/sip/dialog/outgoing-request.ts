@@ -12,6 +12,7 @@ import {
 } from '../transaction/index.ts';
 import { bracketHost } from '../transport/connection.ts';
 import { type Destination, type TransportLayer, viaTransport } from '../transport/types.ts';
+import { DialogError } from './errors.ts';
 
 /** Turns a URI into an ordered list of next hops (RFC 3263); the first is tried first. */
 export type NextHopResolver = (uri: Uri) => Promise<Destination[]>;
@@ -53,6 +54,20 @@ export function ourVia(transport: Pick<TransportLayer, 'viaSentBy'>, destination
   return `SIP/2.0/${viaTransport(destination.protocol)} ${bracketHost(sentBy.host)}:${sentBy.port};branch=${newBranch()};rport`;
 }
 
+/** Where a request sent by the UA core stands. */
+export enum OutgoingRequestState {
+  /** The next hop is being resolved (RFC 3263). */
+  Resolving = 'resolving',
+  /** Sent in a client transaction, no response yet. */
+  Calling = 'calling',
+  /** A provisional response came. */
+  Proceeding = 'proceeding',
+  /** A final response (received or synthesized) went to the user. */
+  Completed = 'completed',
+}
+
+const { Resolving, Calling, Proceeding, Completed } = OutgoingRequestState;
+
 const NO_OP_USER: ClientTransactionUser = {
   onResponse() {},
   onTimeout() {},
@@ -67,10 +82,10 @@ const NO_OP_USER: ClientTransactionUser = {
 export class OutgoingRequest implements ClientTransactionUser {
   /** The request as last sent (with our Via); the one given before the first send otherwise. */
   request: SipRequest;
-  private current: ClientTransaction | undefined;
+  /** The client transaction of the current attempt, once the request is sent. */
+  transaction: ClientTransaction | undefined;
   private destinations: Destination[] = [];
-  private provisionalReceived = false;
-  private finalReceived = false;
+  private current: OutgoingRequestState = Resolving;
   private cancelRequested = false;
   private cancelReason: string | undefined;
   /** RFC 3261 §9.1: 64*T1 after the CANCEL, the INVITE is considered cancelled. */
@@ -89,14 +104,8 @@ export class OutgoingRequest implements ClientTransactionUser {
     return this.request.method;
   }
 
-  /** The client transaction of the current attempt, once the request is sent. */
-  get transaction(): ClientTransaction | undefined {
+  get state(): OutgoingRequestState {
     return this.current;
-  }
-
-  /** True once a final response (received or synthesized) was passed to the user. */
-  get completed(): boolean {
-    return this.finalReceived;
   }
 
   start(): void {
@@ -123,10 +132,10 @@ export class OutgoingRequest implements ClientTransactionUser {
    * ("the CANCEL request MUST NOT be sent" before one); after a final response it does nothing.
    */
   cancel(reason?: string): void {
-    if (this.method !== 'INVITE' || this.finalReceived || this.cancelRequested) return;
+    if (this.method !== 'INVITE' || this.current === Completed || this.cancelRequested) return;
     this.cancelRequested = true;
     this.cancelReason = reason;
-    if (this.provisionalReceived) this.sendCancel();
+    if (this.current === Proceeding) this.sendCancel();
   }
 
   dispose(): void {
@@ -135,34 +144,34 @@ export class OutgoingRequest implements ClientTransactionUser {
   }
 
   onResponse(response: SipResponse, transaction: ClientTransaction): void {
-    if (transaction !== this.current) return;
+    if (transaction !== this.transaction) return;
     const status = response.status;
     if (status < 200) {
-      if (this.finalReceived) return;
-      const first = !this.provisionalReceived;
-      this.provisionalReceived = true;
-      if (first && this.cancelRequested) this.sendCancel();
+      if (this.current === Completed) return;
+      if (this.current === Calling) {
+        this.stateTransition(Proceeding);
+        if (this.cancelRequested) this.sendCancel();
+      }
     } else {
       if (this.method === 'INVITE' && status < 300 && this.context.absorb2xx(response)) return;
       // RFC 6026 §7.2: further 2xx (other forks) still reach the user; nothing else after a final.
-      if (this.finalReceived && !(this.method === 'INVITE' && status < 300)) return;
-      this.finalReceived = true;
-      this.dispose();
+      if (this.current === Completed && !(this.method === 'INVITE' && status < 300)) return;
+      if (this.current !== Completed) this.stateTransition(Completed);
     }
     this.user.onResponse(response, this);
   }
 
   onTimeout(transaction: ClientTransaction): void {
-    if (transaction !== this.current) return;
+    if (transaction !== this.transaction) return;
     // RFC 3261 §8.1.3.1: a timeout is treated as a 408 (Request Timeout).
     this.synthesize(408);
   }
 
   onTransportError(error: Error, transaction: ClientTransaction): void {
-    if (transaction !== this.current) return;
+    if (transaction !== this.transaction) return;
     this.context.logger.info({ err: error.message, method: this.method }, 'request not sent');
     // RFC 3263 §4.3: before any response, a transport failure moves on to the next target.
-    if (!this.provisionalReceived && !this.finalReceived && this.destinations.length > 0) {
+    if (this.current === Calling && this.destinations.length > 0) {
       this.attempt();
       return;
     }
@@ -176,8 +185,8 @@ export class OutgoingRequest implements ClientTransactionUser {
       this.synthesize(503);
       return;
     }
-    if (this.cancelRequested && !this.provisionalReceived) {
-      // Cancelled before anything went out: nothing to CANCEL (RFC 3261 §9.1 applies to sent requests).
+    if (this.cancelRequested) {
+      // Cancelled before anything was answered: no other target is tried (RFC 3261 §9.1).
       this.synthesize(487);
       return;
     }
@@ -187,7 +196,8 @@ export class OutgoingRequest implements ClientTransactionUser {
     try {
       copy.headers.set('Via', ourVia(this.context.transport, destination));
       this.request = copy;
-      this.current = this.context.layer.sendRequest(copy, destination, this);
+      if (this.current === Resolving) this.stateTransition(Calling);
+      this.transaction = this.context.layer.sendRequest(copy, destination, this);
     } catch (err) {
       this.context.logger.warn({ err: String(err), method: this.method }, 'request not sent');
       this.synthesize(503);
@@ -195,7 +205,7 @@ export class OutgoingRequest implements ClientTransactionUser {
   }
 
   private sendCancel(): void {
-    const invite = this.current;
+    const invite = this.transaction;
     if (invite === undefined) return;
     const cancel = createCancel(this.request);
     // RFC 3326 §2: the reason for the CANCEL, when the user gave one.
@@ -216,14 +226,28 @@ export class OutgoingRequest implements ClientTransactionUser {
     // the client SHOULD then consider the original transaction cancelled.
     this.timerCancel = this.context.timers.setTimeout(() => {
       this.timerCancel = undefined;
-      if (!this.finalReceived) this.synthesize(487);
+      if (this.current !== Completed) this.synthesize(487);
     }, 64 * this.context.timerValues.T1);
   }
 
   private synthesize(status: number): void {
-    if (this.finalReceived) return;
-    this.finalReceived = true;
-    this.dispose();
+    if (this.current === Completed) return;
+    this.stateTransition(Completed);
     this.user.onResponse(createResponse(this.request, status), this);
+  }
+
+  /** The one checked state change; Completed stops the CANCEL timer. */
+  private stateTransition(to: OutgoingRequestState): void {
+    const allowed: Record<OutgoingRequestState, OutgoingRequestState[]> = {
+      [Resolving]: [Calling, Completed],
+      [Calling]: [Proceeding, Completed],
+      [Proceeding]: [Completed],
+      [Completed]: [],
+    };
+    if (!allowed[this.current].includes(to)) {
+      throw new DialogError('ERR_SIP_DIALOG_STATE', `${this.method} request: ${this.current} -> ${to}`);
+    }
+    this.current = to;
+    if (to === Completed) this.dispose();
   }
 }
