@@ -1,6 +1,11 @@
 /**
  * The mapping between the subscriber model and the rows of the SQL schema (migrations.ts), and
  * the checks made before anything is written. Shared by both backends.
+ *
+ * DEVIATION: ARCHITECTURE.md lets store/ take only the HSS model's types; this store also runs
+ * the model's normalisation and validation (functions/hss) and the identity rules of ims/
+ * (wildcard matching, normal form), because INVALID, CONFLICT on the normal form and TS 23.003
+ * §13.5 lookups must hold inside the store's transaction, whoever calls it.
  */
 import { randomUUID } from 'node:crypto';
 import type {
