@@ -47,6 +47,11 @@ function rawBody(message: SipRequest | SipResponse): SessionBody | undefined {
  * One call through the B2BUA: the A leg (UasSession) and the B leg (UacSession) linked.
  * Provisional and final responses, ACK, PRACK (end to end when A supports 100rel), re-INVITE,
  * UPDATE, INFO, BYE and CANCEL are relayed; the hooks see and may change each.
+ *
+ * DEVIATION: the early dialogs of a forked B leg all map onto the one early dialog of the A
+ * leg (A sees one To tag), as a B2BUA cannot create several dialogs with one server transaction.
+ * DEVIATION: an offer in A's PRACK (RFC 3262 §5, rare) is answered by the A leg itself, not
+ * relayed; only answers ride end to end in PRACK and ACK.
  */
 export class B2buaCall {
   readonly a: UasSession;

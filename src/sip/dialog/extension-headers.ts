@@ -1,4 +1,10 @@
-import { type HeaderSpec, type Params, paramValue, type SipMessage } from '../message/index.ts';
+import {
+  type HeaderSpec,
+  type Params,
+  paramValue,
+  type SipMessage,
+  SipParseError,
+} from '../message/index.ts';
 
 /**
  * Parsers of the headers of the SIP extensions the INVITE dialog usage implements, and option
@@ -11,8 +17,8 @@ export const ALLOWED_METHODS = 'INVITE, ACK, CANCEL, BYE, PRACK, UPDATE, INFO, O
 
 const DELTA_SECONDS = /^\d{1,10}$/;
 
-function bad(header: string): Error {
-  return new Error(`Bad ${header} header`);
+function bad(header: string): SipParseError {
+  return new SipParseError(`Bad ${header} header`, header);
 }
 
 /** `;name=value` parameters after a value (tokens only: these headers carry nothing else). */

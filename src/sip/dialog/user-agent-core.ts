@@ -26,6 +26,7 @@ import type {
   TransportProtocol,
 } from '../transport/types.ts';
 import { type Dialog, DialogRequestError, dialogKey } from './dialog.ts';
+import { DialogError } from './errors.ts';
 import { optionTags } from './extension-headers.ts';
 import {
   type NextHopResolver,
@@ -156,7 +157,8 @@ export class UserAgentCore implements TransactionUser {
         // no listener of this protocol: try the next
       }
     }
-    if (uri === undefined) throw new Error('no transport to build a Contact from');
+    if (uri === undefined)
+      throw new DialogError('ERR_SIP_DIALOG_OPTIONS', 'no transport to build a Contact from');
     this.contactAddress = NameAddr.of(SipUri.parse(uri));
     return this.contactAddress;
   }
