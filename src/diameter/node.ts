@@ -67,10 +67,11 @@ export interface NodeEvents {
 }
 
 /**
- * A Diameter node (RFC 6733 §2): peer table, realm routing table, request timeouts and
- * retransmission to alternate peers with the T flag, duplicate detection, relay/proxy and
- * redirect agent roles. Application code talks to it through handle() and request(), or through
- * the typed applications in apps/.
+ * A Diameter node (RFC 6733 §2): peer table (static and dynamic entries), realm routing table
+ * with routes cached from redirects, request timeouts and retransmission to alternate peers with
+ * the T flag, duplicate detection, relay, proxy (with a policy) and redirect agent roles, and its
+ * traffic published on node:diagnostics_channel. Application code talks to it through handle()
+ * and request(), or through the typed applications in apps/.
  */
 export class DiameterNode extends EventEmitter<NodeEvents> {
   readonly dictionary: Dictionary;
@@ -301,8 +302,9 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
   }
 
   /**
-   * Sends a request and resolves with the answer (see RequestSender): routing by Destination-Host,
-   * routing table, realm; T-flag retransmission to alternates; one 3006 redirect followed.
+   * Sends a request and resolves with the answer (see RequestSender): routing by a cached redirect
+   * route, Destination-Host, routing table, realm; T-flag retransmission to alternates; one 3006
+   * redirect followed, to a dynamic peer when the host named is not in the peer table.
    */
   request(init: RequestInit, options: { timeout?: number } = {}): Promise<DiameterMessage> {
     return this.sender.request(init, options);

@@ -71,6 +71,11 @@ export class DynamicPeers {
       throw new DiameterPeerError(`redirect to ${uri.host}: transport ${uri.transport} not supported`);
     }
     let peer = known;
+    if (peer?.state === PeerState.Closing) {
+      // Being closed (idle): wait until it has left the table, then connect afresh.
+      await peer.stop(DisconnectCause.DO_NOT_WANT_TO_TALK_TO_YOU);
+      peer = table.get(uri.host);
+    }
     if (!peer) {
       const address = await (this.options.resolve ?? ((h: string) => h))(uri.host);
       peer = table.get(uri.host) ?? this.create(uri, address);

@@ -47,6 +47,8 @@ interface Options {
   idleTimeout?: number;
   /** Redirect-Hosts put before the right HSS (unreachable ones, for instance). */
   before?: () => string[];
+  /** Runs in the SLF as it redirects. */
+  onRedirect?: () => void;
 }
 
 /**
@@ -81,6 +83,7 @@ async function slfAndTwoHss(tag: string, options: Options) {
   slf.redirect(CX.id, (req) => {
     const user = req.avps.publicIdentity as string;
     askedSlf.push(user);
+    options.onRedirect?.();
     const hss = user.startsWith('sip:alice') ? hss1 : hss2;
     return {
       hosts: [...(options.before?.() ?? []), `aaa://${hss.originHost}:${hss.port};transport=tcp`],
@@ -165,6 +168,28 @@ describe('redirects to hosts that are not peers yet (RFC 6733 §6.1.8, §6.12-6.
     assert.equal(askedSlf.length, 2);
     assert.equal(client.peer(hss1.originHost), peer, 'the same peer (and connection) is reused');
     assert.equal(client.redirects.size, 0);
+  });
+
+  it('a redirect to a dynamic peer that is closing waits for it to go and connects again', async () => {
+    let closing: Promise<void> | undefined;
+    let close = () => {};
+    const { client, hss1, uar } = await slfAndTwoHss('i', {
+      usage: RedirectHostUsage.DONT_CACHE,
+      onRedirect: () => close(),
+    });
+    await uar('alice');
+    const first = client.peer(hss1.originHost)!;
+    // The client's DPR leaves just before the SLF's 3006: the redirect usually finds the peer
+    // in Closing (and otherwise already gone); either way a new connection serves it.
+    close = () => {
+      closing = first.stop();
+    };
+    assert.equal(await uar('alice'), `sip:scscf.${hss1.originHost}`);
+    assert.ok(closing);
+    await closing;
+    const second = client.peer(hss1.originHost);
+    assert.notEqual(second, first);
+    assert.equal(second?.usable, true);
   });
 
   it('a non-zero usage without Redirect-Max-Cache-Time is followed but not cached (§6.14)', async () => {
