@@ -101,13 +101,19 @@ export class B2buaCall {
       routes: [],
     };
     const hook = this.b2bua.options.hooks?.route;
-    Promise.resolve(hook ? hook(r, initial, this) : initial).then(
-      (decision) => this.routed(decision),
-      (err: unknown) => {
-        this.b2bua.core.logger.error({ err }, 'B2BUA route hook failed');
-        this.routed({ reject: 500 });
-      },
-    );
+    Promise.resolve(hook ? hook(r, initial, this) : initial)
+      .then(
+        (decision) => this.routed(decision),
+        (err: unknown) => {
+          this.b2bua.core.logger.error({ err }, 'B2BUA route hook failed');
+          this.routed({ reject: 500 });
+        },
+      )
+      .catch((err: unknown) => {
+        this.b2bua.core.logger.error({ err }, 'B leg not placed');
+        if (this.aEarly()) this.a.reject(500);
+        this.finish();
+      });
   }
 
   /** Ends both legs (BYE, CANCEL or rejection as fits). */
@@ -330,7 +336,11 @@ export class B2buaCall {
     this.flushAckWaiters();
     if (b !== this.b) return;
     if (cause.reason === 'rejected' && cause.response && this.aEarly()) {
-      void this.bFailed(cause.response);
+      this.bFailed(cause.response).catch((err: unknown) => {
+        this.b2bua.core.logger.error({ err }, 'B leg failure not handled');
+        if (this.aEarly()) this.a.reject(500);
+        this.finish();
+      });
       return;
     }
     if (cause.reason !== 'local-bye' && cause.reason !== 'cancelled')

@@ -262,9 +262,10 @@ export abstract class InviteSession implements DialogUser {
     } catch (err) {
       this.logger.warn({ err: String(err) }, 'no body for the ACK');
     }
-    if (needsAnswer && body) this.offerAnswer.send(body);
-    else if (needsAnswer) this.offerAnswer.rollback();
-    this.core.sendAck(dialog, invite, needsAnswer ? body : undefined);
+    const answering = needsAnswer && this.offerAnswer.state === OfferAnswerState.RemoteOffer;
+    if (answering && body) this.offerAnswer.send(body);
+    else if (answering) this.offerAnswer.rollback();
+    this.core.sendAck(dialog, invite, answering ? body : undefined);
   }
 
   /** Sends BYE on the session's dialog and ends the session (RFC 3261 §15.1.1). */

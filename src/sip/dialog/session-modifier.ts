@@ -192,7 +192,11 @@ export class SessionModifier {
         oa.receive(body);
       }
       if (MODIFYING.has(method)) s.sessionTimer.onSuccessResponse(response);
-      if (method === 'INVITE') void s.acknowledge(request, response, false);
+      if (method === 'INVITE') {
+        s.acknowledge(request, response, false).catch((err: unknown) => {
+          s.core.logger.error({ err }, 'ACK not sent');
+        });
+      }
       resolve(response);
       return;
     }

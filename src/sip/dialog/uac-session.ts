@@ -194,7 +194,9 @@ export class UacSession extends InviteSession {
     const offerInIt = this.recordReliableBody(tag, response);
     this.delegate.onProgress?.(this, response);
     const current = leg;
-    current.chain = current.chain.then(() => this.sendPrack(current, response, rseq, sent, offerInIt));
+    current.chain = current.chain
+      .then(() => this.sendPrack(current, response, rseq, sent, offerInIt))
+      .catch((err: unknown) => this.logger.error({ err }, 'PRACK not sent'));
   }
 
   /** RFC 3262 §5: a body in a reliable 1xx is the answer to our offer, or the callee's offer. */
@@ -269,9 +271,11 @@ export class UacSession extends InviteSession {
     if (this.cancelRequested) this.byePending = true;
     this.transition(Accepted);
     this.delegate.onAccepted?.(this, response);
-    void this.acknowledge(sent, response, true).then(() => {
-      if (this.state === Accepted) this.confirmed(undefined);
-    });
+    this.acknowledge(sent, response, true)
+      .catch((err: unknown) => this.logger.error({ err }, 'ACK not sent'))
+      .then(() => {
+        if (this.state === Accepted) this.confirmed(undefined);
+      });
   }
 
   /** RFC 3261 §13.2.1: the 2xx answers our offer, or offers when we made none. */

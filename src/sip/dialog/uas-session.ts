@@ -167,8 +167,16 @@ export class UasSession extends InviteSession {
         return;
       }
       void pending.then(() => {
-        if (this.state === Incoming || this.state === Early) this.sendAccept(parts, resolve);
-        else resolve(undefined);
+        if (this.state !== Incoming && this.state !== Early) {
+          resolve(undefined);
+          return;
+        }
+        try {
+          this.sendAccept(parts, resolve);
+        } catch (err) {
+          this.logger.error({ err }, '2xx not sent');
+          resolve(undefined);
+        }
       });
     });
   }
