@@ -50,8 +50,10 @@ export interface DiameterAnswerEvent extends CommandFields {
   durationMs: number;
 }
 
-export interface DiameterFailureEvent extends Omit<CommandFields, 'direction'> {
-  /** The stable `code` of the error the request failed with (e.g. ERR_DIAMETER_TIMEOUT). */
+export interface DiameterFailureEvent extends Omit<CommandFields, 'direction' | 'peer'> {
+  /** The last peer the request went to; undefined when routing found none. */
+  peer: string | undefined;
+  /** The stable `code` of the error the request failed with (ERR_DIAMETER_TIMEOUT, ERR_DIAMETER_ROUTING, ...). */
   reason: string;
   durationMs: number;
 }
@@ -116,10 +118,15 @@ export class DiameterDiagnostics {
     answerChannel.publish(event);
   }
 
-  failure(peer: string, header: Header, reason: string, startedAt: number): void {
+  failure(peer: string | undefined, header: Header, reason: string, startedAt: number): void {
     if (!failureChannel.hasSubscribers) return;
-    const { direction: _, ...fields } = this.fields('out', peer, header);
-    const event: DiameterFailureEvent = { ...fields, reason, durationMs: performance.now() - startedAt };
+    const { direction: _, ...fields } = this.fields('out', peer ?? '', header);
+    const event: DiameterFailureEvent = {
+      ...fields,
+      peer,
+      reason,
+      durationMs: performance.now() - startedAt,
+    };
     failureChannel.publish(event);
   }
 

@@ -4,6 +4,7 @@ import type { AvpValues, DiameterMessage } from '../codec/message.ts';
 import { decodeMessage } from '../codec/message-decoder.ts';
 import { encodeMessage } from '../codec/message-encoder.ts';
 import { CommandFlag } from '../codec/raw-avp.ts';
+import type { DiameterDiagnostics } from '../diagnostics/diameter-diagnostics.ts';
 import type { Dictionary } from '../dictionary/dictionary.ts';
 import { DiameterAnswerError, DiameterRoutingError } from '../errors.ts';
 import type { Peer } from '../peer/peer.ts';
@@ -34,6 +35,7 @@ export interface SenderNode {
   readonly pending: PendingRequests;
   readonly routes: RoutingTable;
   readonly requestTimeout: number;
+  readonly diagnostics: DiameterDiagnostics;
   /** Routes cached from redirect answers (RFC 6733 §6.1.8, §6.13). */
   readonly redirects: RedirectCache;
   peer(host: string): Peer | undefined;
@@ -180,12 +182,12 @@ export class RequestSender {
       const known =
         this.node.routes.lookup(route.destinationRealm, route.applicationId) !== undefined ||
         this.node.allPeers().some((p) => p.realm?.toLowerCase() === route.destinationRealm?.toLowerCase());
-      return Promise.reject(
-        new DiameterRoutingError(
-          `no peer for application ${route.applicationId} realm ${route.destinationRealm ?? '-'}`,
-          known ? ResultCode.DIAMETER_UNABLE_TO_DELIVER : ResultCode.DIAMETER_REALM_NOT_SERVED,
-        ),
+      const error = new DiameterRoutingError(
+        `no peer for application ${route.applicationId} realm ${route.destinationRealm ?? '-'}`,
+        known ? ResultCode.DIAMETER_UNABLE_TO_DELIVER : ResultCode.DIAMETER_REALM_NOT_SERVED,
       );
+      this.node.diagnostics.failure(undefined, header, error.code, this.node.diagnostics.now());
+      return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
       this.node.pending.add({

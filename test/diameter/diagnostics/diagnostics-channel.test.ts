@@ -8,7 +8,11 @@ import {
   type DiameterPeerEvent,
   type DiameterRequestEvent,
 } from '../../../src/diameter/diagnostics/diameter-diagnostics.ts';
-import { DiameterAnswerError, DiameterTimeoutError } from '../../../src/diameter/errors.ts';
+import {
+  DiameterAnswerError,
+  DiameterRoutingError,
+  DiameterTimeoutError,
+} from '../../../src/diameter/errors.ts';
 import type { DiameterNode } from '../../../src/diameter/node.ts';
 import { ExperimentalResultCode, ResultCode } from '../../../src/diameter/result-code.ts';
 import { CX, node, uarAvps, VSAI_CX, waitFor } from '../helpers/nodes.ts';
@@ -161,5 +165,19 @@ describe('metrics on node:diagnostics_channel (ims:diameter:*)', () => {
     assert.equal(f?.reason, 'ERR_DIAMETER_TIMEOUT');
     assert.equal(f?.peer, SERVER);
     assert.ok((f?.durationMs ?? 0) >= 0);
+  });
+
+  it('a request no peer can take is published as a routing failure', async () => {
+    await assert.rejects(
+      client.request({
+        applicationId: CX.id,
+        commandCode: 300,
+        avps: { ...uarAvps(client), destinationRealm: 'nowhere.test' },
+      }),
+      DiameterRoutingError,
+    );
+    const f = failures.find((e) => e.node === CLIENT && e.reason === 'ERR_DIAMETER_ROUTING');
+    assert.equal(f?.command, 'UAR');
+    assert.equal(f?.peer, undefined);
   });
 });
