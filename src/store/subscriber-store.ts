@@ -11,11 +11,13 @@
  */
 import type {
   ApplicationServerDefinition,
+  ImpuRegistration,
   NewSubscription,
   PrivateIdentity,
   PublicIdentity,
   RegistrationView,
   RepositoryData,
+  ServerAssignment,
   SharedIfcSet,
   ShSubscription,
   Subscription,
@@ -42,6 +44,24 @@ export interface AuthStateUpdate<T> {
   /** The new SQN_HE (the highest SQN of the vectors computed, or the resynchronised value). */
   sqn?: number;
   result: T;
+}
+
+/**
+ * What `updateAuthentication` hands to its function: the auth data of the IMPI with, read in the
+ * same transaction, the registration of the public identity asked about and the S-CSCF serving
+ * the subscription (TS 29.228 §6.3.1 needs all three to answer a MAR).
+ */
+export interface AuthenticationState extends AuthState {
+  /** The public identity when it is one of the IMPI's subscription (exact match); absent otherwise. */
+  publicIdentity?: ImpuRegistration;
+  /** The S-CSCF assigned to the subscription, if any. */
+  serverAssignment?: ServerAssignment;
+}
+
+/** What the function of `updateAuthentication` returns: SQN, S-CSCF assignment (if changed), result. */
+export interface AuthenticationUpdate<T> extends AuthStateUpdate<T> {
+  /** The S-CSCF assignment to store (TS 29.228 §6.3.1: the S-CSCF name is stored at MAR). */
+  serverAssignment?: ServerAssignment;
 }
 
 export interface ListOptions {
@@ -145,6 +165,17 @@ export interface SubscriberStore {
    * when the returned SQN is not 0..2^48-1. If `fn` throws, nothing changes.
    */
   updateAuthState<T>(impi: string, fn: (state: AuthState) => AuthStateUpdate<T>): Promise<T>;
+  /**
+   * `updateAuthState` that also reads the registration of `impu` and the S-CSCF assignment of the
+   * IMPI's subscription, and stores the S-CSCF assignment `fn` returns, all in one transaction: a
+   * MAR in one store call. Same rules as `updateAuthState` (NOT_FOUND for the IMPI, INVALID for a
+   * bad SQN or assignment, nothing changes if `fn` throws).
+   */
+  updateAuthentication<T>(
+    impi: string,
+    impu: string,
+    fn: (state: AuthenticationState) => AuthenticationUpdate<T>,
+  ): Promise<T>;
   /**
    * Reads the registration of the subscription that `impu` (exact, not wildcard) belongs to, runs
    * `fn` on it, and writes what it returns (states of any of its IMPUs and the S-CSCF

@@ -17,6 +17,8 @@ import type { Logger } from '../../log/logger.ts';
 import { silentLogger } from '../../log/logger.ts';
 import { StoreError } from '../store-error.ts';
 import type {
+  AuthenticationState,
+  AuthenticationUpdate,
   AuthState,
   AuthStateUpdate,
   BulkImportOptions,
@@ -28,6 +30,7 @@ import type {
   ShSubscriptionKey,
   SubscriberStore,
 } from '../subscriber-store.ts';
+import { updateAuthentication } from './authentication.ts';
 import { runBulkImport } from './bulk-import.ts';
 import { checkRegistrationView } from './registration-check.ts';
 import { ServiceDataTables } from './service-data-tables.ts';
@@ -227,6 +230,14 @@ export class SqlSubscriberStore implements SubscriberStore {
       }
       return update.result;
     });
+  }
+
+  updateAuthentication<T>(
+    impi: string,
+    impu: string,
+    fn: (state: AuthenticationState) => AuthenticationUpdate<T>,
+  ): Promise<T> {
+    return updateAuthentication(this.driver, impi, impu, fn);
   }
 
   async updateRegistration(
