@@ -91,6 +91,16 @@ export class ResponseContext implements ClientTransactionUser {
     }
   }
 
+  /** Clears every branch's Timer C and sends nothing more (shutdown: the proxy's dispose()). */
+  dispose(): void {
+    this.finished = true;
+    this.queue = [];
+    for (const b of this.branches) {
+      b.done = true;
+      this.clearTimerC(b);
+    }
+  }
+
   /** RFC 3261 §16.10: a CANCEL for the request: cancel every pending branch. */
   cancel(): void {
     this.cancelled = true;
@@ -161,8 +171,9 @@ export class ResponseContext implements ClientTransactionUser {
     if (status < 200) {
       branch.provisional = true;
       if (branch.done) return;
-      // §16.7 step 2: "If Timer C is set, it MUST be reset" on a provisional response.
-      if (this.isInvite) this.startTimerC(branch);
+      // §16.7 step 2: "if the response is a provisional response with status codes 101 to 199
+      // inclusive (i.e., anything but 100), the proxy MUST reset timer C".
+      if (this.isInvite && status > 100) this.startTimerC(branch);
       if (branch.cancelWanted) this.sendCancel(branch);
       // §16.7 step 5: forward provisional responses other than 100 at once.
       if (status > 100 && !this.finalSent) this.sendUpstream(response);

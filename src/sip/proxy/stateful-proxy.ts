@@ -92,6 +92,7 @@ export class StatefulProxy implements TransactionUser {
 
   dispose(): void {
     this.layer.dispose();
+    for (const context of this.contexts.values()) context.dispose();
     this.contexts.clear();
   }
 
@@ -193,6 +194,11 @@ export class StatefulProxy implements TransactionUser {
     flow: Flow,
   ): void {
     if (!target) {
+      // RFC 3261 §9.2: "If the UAS did not find a matching transaction for the CANCEL ... it
+      // SHOULD respond to the CANCEL with a 481": the CANCEL's own server transaction needs a
+      // final response to end (no timer runs in Trying), and a response to it from downstream
+      // would match no transaction here (RFC 6026 §7.3).
+      transaction.respond(createResponse(cancel, 481));
       // RFC 3261 §16.10: with no response context the CANCEL is forwarded statelessly.
       void this.forwardStatelessly(cancel, flow);
       return;

@@ -7,6 +7,7 @@ import { systemTimers, type TimerHandle, type TimerService } from '../../../src/
 
 export class CountingTimers implements TimerService {
   private readonly live = new Set<TimerHandle>();
+  private readonly byDuration = new Map<number, number>();
   scheduled = 0;
   fired = 0;
   cleared = 0;
@@ -15,8 +16,14 @@ export class CountingTimers implements TimerService {
     return this.live.size;
   }
 
+  /** How many timers were scheduled with exactly this duration (to pick out one timer, e.g. C). */
+  scheduledWith(ms: number): number {
+    return this.byDuration.get(ms) ?? 0;
+  }
+
   setTimeout(callback: () => void, ms: number): TimerHandle {
     this.scheduled++;
+    this.byDuration.set(ms, (this.byDuration.get(ms) ?? 0) + 1);
     const handle = systemTimers.setTimeout(() => {
       this.live.delete(handle);
       this.fired++;
