@@ -30,15 +30,24 @@ function bindUdp(host: string, port: number): Promise<() => Promise<void>> {
   });
 }
 
+/**
+ * Ports handed out lately: released until their owner binds them, so never handed out twice
+ * in a row (the proxy's port and the SIPp ports of one test are picked one after the other).
+ */
+const recent: number[] = [];
+const RECENT_KEPT = 256;
+
 /** A port free for both UDP and TCP on `host` (IPv4), e.g. for SIPp's `-p`. */
 export async function freePort(host = '127.0.0.1', exclude: readonly number[] = []): Promise<number> {
   for (let i = 0; i < 50; i++) {
     const tcp = await bindTcp(host, 0);
     try {
-      if (exclude.includes(tcp.port)) continue;
+      if (exclude.includes(tcp.port) || recent.includes(tcp.port)) continue;
       const closeUdp = await bindUdp(host, tcp.port).catch(() => undefined);
       if (!closeUdp) continue;
       await closeUdp();
+      recent.push(tcp.port);
+      if (recent.length > RECENT_KEPT) recent.shift();
       return tcp.port;
     } finally {
       await tcp.close();

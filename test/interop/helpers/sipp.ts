@@ -16,7 +16,7 @@ export const SCENARIOS = new URL('../sipp/', import.meta.url).pathname;
 /** Throws a clear error when SIPp is not installed (CI installs it through .ci/run). */
 export function requireSipp(): string {
   const r = spawnSync('sipp', ['-v'], { encoding: 'utf8' });
-  const version = `${r.stdout ?? ''}${r.stderr ?? ''}`.match(/SIPp v[\w.-]+/)?.[0];
+  const version = `${r.stdout ?? ''}${r.stderr ?? ''}`.match(/SIPp v[\w.-]*\w/)?.[0];
   if (r.error || !version) {
     throw new Error(
       'sipp is not installed: these interop tests need SIPp (Debian package sip-tester; ' +
