@@ -33,7 +33,7 @@ describe('OutgoingRequest (RFC 3261 §8.1, RFC 3263 §4.3)', () => {
     await flush();
     const [sent] = t.transport.sent;
     assert.equal(sent?.destination?.host, '203.0.113.5');
-    const via = (sent?.message as SipRequest).topVia;
+    const via = (sent!.message as SipRequest).topVia;
     assert.match(via.branch ?? '', /^z9hG4bK/);
     assert.equal(via.rport, null);
     assert.equal(via.sentBy, '192.0.2.1:5060');
