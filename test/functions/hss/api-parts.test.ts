@@ -125,7 +125,7 @@ function partsSuite(name: string, harness: StoreHarness): void {
         assert.equal(r.status, 201, JSON.stringify(r.body));
         assert.deepEqual(r.body.k, { set: true });
         assert.deepEqual(r.body.allowedSchemes, ['AKAv1-MD5', 'AKAv2-MD5']);
-        await store.updateAuthState('alice.phone@ims.test', (s) => ({ sqn: 4096, result: null }));
+        await store.updateAuthState('alice.phone@ims.test', () => ({ sqn: 4096, result: null }));
         r = await call('PUT', `${base}/alice.phone%40ims.test`, {
           password: 'pw2',
           k: { set: true },
