@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { akaCommand } from './aka.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 import { findFunction, NETWORK_FUNCTIONS } from './functions.ts';
+import { subscriberCommand } from './subscriber.ts';
 import { upSummary } from './up.ts';
 
 const USAGE = `usage: ims <command> [options]
@@ -51,9 +52,7 @@ const commands: Record<string, Command> = {
   status: () => {
     throw new CliError('ims status: not implemented yet (issue #9)');
   },
-  subscriber: () => {
-    throw new CliError('ims subscriber: not implemented yet: it needs the HSS REST API (issue #6)');
-  },
+  subscriber: subscriberCommand,
   aka: akaCommand,
 };
 

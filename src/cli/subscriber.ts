@@ -1,0 +1,215 @@
+/**
+ * `ims subscriber add|show|list|remove|import` (ARCHITECTURE.md §7), over the HSS's REST API at
+ * `--hss` (default http://127.0.0.1:8080). Human output by default; `--json` prints the API's
+ * JSON, stable for scripts. Exit status 0 on success, 1 when the HSS refuses or cannot be
+ * reached, 2 for a command line that cannot be understood; one line on stderr either way.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parseInitialFilterCriteria } from '../ims/user-data.ts';
+import { CliError, EXIT_USAGE } from './errors.ts';
+import { DEFAULT_HSS_URL, HssClient } from './subscriber-client.ts';
+import {
+  formatListLine,
+  formatSubscription,
+  LIST_HEADER,
+  type SubscriptionJson,
+} from './subscriber-format.ts';
+import { importSubscribers } from './subscriber-import.ts';
+
+const USAGE = `usage: ims subscriber add <impu> [--impi ID] [--password PW] [--k HEX (--opc HEX | --op HEX)]
+                          [--amf HEX] [--tel +E164] [--ifc FILE.xml] [--json]
+       ims subscriber show|remove <impu> [--json]
+       ims subscriber list [--json] [--search TEXT] [--limit N]
+       ims subscriber import FILE.csv [--batch N] [--json]
+                          the header line names the columns, from: impu,impi,password,k,op,opc,amf,tel
+every subcommand takes --hss URL (default ${DEFAULT_HSS_URL})`;
+
+const common = {
+  hss: { type: 'string', default: DEFAULT_HSS_URL },
+  json: { type: 'boolean', default: false },
+} as const;
+
+const LIST_PAGE = 500;
+
+function usage(command: string, message: string): CliError {
+  return new CliError(`${command}: ${message} (try 'ims subscriber help')`, EXIT_USAGE);
+}
+
+function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
+}
+
+/** The one identity of `show`, `remove` (and `add`, where --impu may give it instead). */
+function oneIdentity(command: string, positionals: string[], flag?: string): string {
+  const given = [...positionals, ...(flag !== undefined ? [flag] : [])];
+  if (given.length === 0)
+    throw usage(command, 'which subscriber? give its public identity (sip:... or tel:...)');
+  if (positionals.length > 1 || (flag !== undefined && positionals.length > 0 && positionals[0] !== flag))
+    throw usage(command, `one public identity, not ${given.length}`);
+  return given[0]!;
+}
+
+async function add(args: string[]): Promise<number> {
+  const command = 'ims subscriber add';
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      ...common,
+      impu: { type: 'string' },
+      impi: { type: 'string' },
+      password: { type: 'string' },
+      k: { type: 'string' },
+      opc: { type: 'string' },
+      op: { type: 'string' },
+      amf: { type: 'string' },
+      tel: { type: 'string' },
+      ifc: { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const impu = oneIdentity(command, positionals, values.impu);
+  if (values.k !== undefined && (values.opc === undefined) === (values.op === undefined))
+    throw usage(command, '--k needs exactly one of --opc and --op');
+  for (const flag of ['opc', 'op', 'amf'] as const)
+    if (values[flag] !== undefined && values.k === undefined)
+      throw usage(command, `--${flag} is for AKA: give --k too`);
+  if (values.password === undefined && values.k === undefined)
+    throw usage(command, 'give --password (SIP Digest) or --k (AKA), or both');
+  const client = new HssClient(values.hss, command);
+  const body: Record<string, unknown> = { impu };
+  for (const f of ['impi', 'password', 'k', 'opc', 'op', 'amf', 'tel'] as const)
+    if (values[f] !== undefined) body[f] = values[f];
+  if (values.ifc !== undefined) body.initialFilterCriteria = readIfc(command, values.ifc);
+  const created = (await client.expect('POST', '/api/v1/subscribers', [201], {
+    json: body,
+  })) as SubscriptionJson;
+  if (values.json) printJson(created);
+  else console.log(`added ${formatSubscription(created)}`);
+  return 0;
+}
+
+/** `--ifc FILE.xml`: an InitialFilterCriteria (or InitialFilterCriteriaList) document, TS 29.228 Annex E. */
+function readIfc(command: string, file: string): unknown[] {
+  let xml: string;
+  try {
+    xml = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError(`${command}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  try {
+    return parseInitialFilterCriteria(xml);
+  } catch (err) {
+    throw new CliError(`${command}: ${file}: ${(err as Error).message}`);
+  }
+}
+
+async function show(args: string[]): Promise<number> {
+  const command = 'ims subscriber show';
+  const { values, positionals } = parseArgs({ args, options: common, allowPositionals: true, strict: true });
+  const impu = oneIdentity(command, positionals);
+  const client = new HssClient(values.hss, command);
+  const sub = (await client.expect('GET', HssClient.subscriberPath(impu), [200])) as SubscriptionJson;
+  if (values.json) printJson(sub);
+  else console.log(formatSubscription(sub));
+  return 0;
+}
+
+async function remove(args: string[]): Promise<number> {
+  const command = 'ims subscriber remove';
+  const { values, positionals } = parseArgs({ args, options: common, allowPositionals: true, strict: true });
+  const impu = oneIdentity(command, positionals);
+  const client = new HssClient(values.hss, command);
+  await client.expect('DELETE', HssClient.subscriberPath(impu), [204]);
+  if (values.json) printJson({ impu, removed: true });
+  else console.log(`removed ${impu}`);
+  return 0;
+}
+
+async function list(args: string[]): Promise<number> {
+  const command = 'ims subscriber list';
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...common, search: { type: 'string' }, limit: { type: 'string' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length > 0) throw usage(command, `unexpected argument '${positionals[0]}'`);
+  const limit = values.limit === undefined ? Number.POSITIVE_INFINITY : Number(values.limit);
+  if (!(Number.isInteger(limit) && limit > 0) && limit !== Number.POSITIVE_INFINITY)
+    throw usage(command, '--limit must be a positive integer');
+  const client = new HssClient(values.hss, command);
+  // Page by page: a million subscribers are printed without holding them all.
+  let printed = 0;
+  let total = 0;
+  let cursor: string | undefined;
+  if (values.json) process.stdout.write('[');
+  else console.log(LIST_HEADER);
+  do {
+    const query = new URLSearchParams({ limit: String(Math.min(LIST_PAGE, limit - printed)) });
+    if (cursor !== undefined) query.set('cursor', cursor);
+    if (values.search !== undefined) query.set('search', values.search);
+    const page = (await client.expect('GET', `/api/v1/subscribers?${query}`, [200])) as {
+      items: SubscriptionJson[];
+      total: number;
+      nextCursor?: string;
+    };
+    total = page.total;
+    for (const sub of page.items) {
+      if (values.json)
+        process.stdout.write(
+          `${printed > 0 ? ',' : ''}\n  ${JSON.stringify(sub, null, 2).replace(/\n/g, '\n  ')}`,
+        );
+      else console.log(formatListLine(sub));
+      printed++;
+    }
+    cursor = page.nextCursor;
+  } while (cursor !== undefined && printed < limit);
+  if (values.json) process.stdout.write(printed > 0 ? '\n]\n' : ']\n');
+  else
+    console.log(
+      `${printed === total ? printed : `${printed} of ${total}`} subscriber${total === 1 ? '' : 's'}`,
+    );
+  return 0;
+}
+
+async function importCommand(args: string[]): Promise<number> {
+  const command = 'ims subscriber import';
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...common, batch: { type: 'string', default: '1000' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) throw usage(command, 'give one FILE.csv');
+  const batchSize = Number(values.batch);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000)
+    throw usage(command, '--batch must be an integer 1..100000');
+  const client = new HssClient(values.hss, command);
+  return importSubscribers({ file: positionals[0]!, client, batchSize, json: values.json });
+}
+
+const subcommands: Record<string, (args: string[]) => Promise<number>> = {
+  add,
+  show,
+  remove,
+  list,
+  import: importCommand,
+};
+
+/** `ims subscriber <subcommand> ...`. */
+export async function subscriberCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === 'help' || sub === '--help' || sub === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
+  const run = sub === undefined ? undefined : subcommands[sub];
+  if (run === undefined)
+    throw new CliError(
+      `ims subscriber: ${sub === undefined ? 'which subcommand?' : `unknown subcommand '${sub}':`} add, show, list, remove or import (try 'ims subscriber help')`,
+      EXIT_USAGE,
+    );
+  return run(rest);
+}
