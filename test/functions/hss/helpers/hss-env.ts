@@ -126,3 +126,21 @@ export function useEnv(backend: Backend, overrides?: Record<string, Record<strin
   });
   return env;
 }
+
+/** Another client of the same HSS, with its own Diameter identity (a second AS, say). */
+export async function connectClient(
+  env: HssEnv,
+  originHost: string,
+): Promise<{ node: DiameterNode; sh: ShApplication; cx: CxApplication }> {
+  const node = new DiameterNode({
+    originHost,
+    originRealm: 'ims.test',
+    peers: [{ host: HSS_HOST, address: '127.0.0.1', port: env.hss.port }],
+    ...FAST,
+  });
+  const cx = new CxApplication(node);
+  const sh = new ShApplication(node);
+  await node.start();
+  await node.waitForPeer(HSS_HOST);
+  return { node, sh, cx };
+}

@@ -76,3 +76,12 @@ export function sar(
     ...extra,
   });
 }
+
+/** Sh-Data with one RepositoryData; no ServiceData when `data` is undefined (a delete). */
+export function repositoryXml(serviceIndication: string, sequenceNumber: number, data?: string): Buffer {
+  const body = data === undefined ? '' : `<ServiceData>${data}</ServiceData>`;
+  return Buffer.from(
+    `<?xml version="1.0" encoding="UTF-8"?><Sh-Data><RepositoryData><ServiceIndication>${serviceIndication}` +
+      `</ServiceIndication><SequenceNumber>${sequenceNumber}</SequenceNumber>${body}</RepositoryData></Sh-Data>`,
+  );
+}
