@@ -249,12 +249,17 @@ describe('no leak (RFC 3261 §17: transactions destroyed on termination)', () =>
           remote: `127.0.0.1:${proxy.port}`,
           port: uacPort!,
           calls,
-          rate: 300,
+          rate: 250,
           limit: 1000,
           timeoutS: 90,
         },
       });
-      assertExchange(result, calls);
+      // What is left behind is the point here, failed calls included: with T1 = 20 ms, Timer
+      // B and F are 1.28 s, and a loaded machine may lose a call or two (a 408); up to 1% is
+      // tolerated. Every call must have ended, one way or the other.
+      const { uac } = result;
+      assert.equal(uac.successful + uac.failed, calls, describeRun(uac));
+      assert.ok(uac.failed <= calls / 100, describeRun(uac));
       // Timer M and L (64*T1 = 1.28 s) are the longest left: wait for the tables to empty.
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline && (timers.pending > 0 || proxy.proxy.layer.size > 0)) await sleep(100);
