@@ -12,12 +12,15 @@ import { ApiError } from './api-error.ts';
 import { type FieldNames, renameFields } from './subscription-input.ts';
 import { servedByScscf } from './views.ts';
 
-/** What the HSS's Diameter side does for the API; absent: the API runs without it. */
+/**
+ * What the HSS's Diameter side does for the API (HssActions of ../actions.ts fits); absent: the
+ * API runs without it. A rejection is a failure (HssActionError: no answer, or refused).
+ */
 export interface HssApiActions {
   /** Administrative de-registration: RTR to the S-CSCF serving `impu` (TS 29.228 §6.1.3). */
-  deregister(impu: string, reason: string): Promise<void>;
+  deregister(impu: string, reason: string): Promise<unknown>;
   /** Push-Profile-Request with the subscription's new profile (TS 29.228 §6.1.4). */
-  pushProfile(subscriptionId: string): Promise<void>;
+  pushProfile(subscriptionId: string): Promise<unknown>;
 }
 
 export interface Found {
