@@ -28,7 +28,11 @@ async function startHssNamed(backend: Backend, host: string) {
     store: db.store,
   });
   const hss = await startHss(config, silentLogger);
-  return { hss, stop: async () => (await hss.stop(), await db.dispose()) };
+  const stop = async () => {
+    await hss.stop();
+    await db.dispose();
+  };
+  return { hss, stop };
 }
 
 for (const backend of backends()) {
