@@ -260,6 +260,24 @@ function partsSuite(name: string, harness: StoreHarness): void {
     );
 
     it(
+      'a wildcarded PSI is addressed by its own !regex! form (URL-encoded), never by an identity it stands for',
+      test(async ({ call }) => {
+        const wildcard = 'sip:conf-!.*!@ims.test';
+        const r = await call('POST', '/api/v1/subscribers', {
+          publicIdentities: [{ impu: wildcard, identityType: 2, serviceProfileId: 'psi' }],
+          serviceProfiles: [{ id: 'psi', initialFilterCriteria: [IFC] }],
+        });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        assert.equal((await call('GET', `/api/v1/subscribers/${encodeURIComponent(wildcard)}`)).status, 200);
+        assert.equal((await call('GET', '/api/v1/subscribers/sip%3Aconf-42%40ims.test')).status, 404);
+        assert.equal((await call('DELETE', '/api/v1/subscribers/sip%3Aconf-42%40ims.test')).status, 404);
+        const long = `sip:${'x'.repeat(200)}@ims.test`;
+        assert.equal((await call('POST', '/api/v1/subscribers', { impu: long, password: 'x' })).status, 201);
+        assert.equal((await call('GET', `/api/v1/subscribers/${encodeURIComponent(long)}`)).status, 200);
+      }),
+    );
+
+    it(
       'import: NDJSON records stored one by one; bad JSON, bad fields and taken identities answered by position',
       test(async ({ call }) => {
         await call('POST', '/api/v1/subscribers', alice);

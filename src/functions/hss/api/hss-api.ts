@@ -3,7 +3,7 @@
  * SubscriberStore, described by the OpenAPI document at `/api/v1/openapi.json`. The `ims
  * subscriber` commands use it, locally or against a remote HSS.
  */
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from '../../../log/logger.ts';
 import type { SubscriberStore } from '../../../store/subscriber-store.ts';
 import { ApiError, apiErrorHandler } from './api-error.ts';
@@ -51,14 +51,15 @@ export function routesOf(app: FastifyInstance): readonly { method: string; url: 
 export function createHssApi(options: HssApiOptions): FastifyInstance {
   const { store, actions, logger } = options;
   const app = Fastify({
-    loggerInstance: logger,
+    // A pino Logger is a FastifyBaseLogger; typed as such, the instance has the default type.
+    loggerInstance: logger as FastifyBaseLogger,
     // Requests are logged at debug level by the onResponse hook below, not at info by fastify.
     logController: new LogController({ disableRequestLogging: true }),
     exposeHeadRoutes: false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // A wildcarded PSI or a long SIP URI, URL-encoded, is longer than the default 100.
     routerOptions: { maxParamLength: 2048 },
-  }) as unknown as FastifyInstance;
+  });
   const routes: { method: string; url: string }[] = [];
   routeTables.set(app, routes);
   app.addHook('onRoute', (route) => {
