@@ -27,8 +27,8 @@ const commands: Record<string, Command> = {
     console.log(upSummary());
     return 0;
   },
-  run: (args) => {
-    const { positionals } = parseArgs({
+  run: async (args) => {
+    const { positionals, values } = parseArgs({
       args,
       options: { config: { type: 'string', short: 'c' } },
       allowPositionals: true,
@@ -47,7 +47,37 @@ const commands: Record<string, Command> = {
         `ims run: ${fn.name} is not implemented yet${fn.issue ? ` (issue #${fn.issue})` : ''}`,
       );
     }
-    throw new CliError(`ims run: ${fn.name} has no start-up yet`);
+    // Each function loads its configuration, logs JSON lines (pino) on stdout and starts.
+    const launchers: Record<string, (file: string) => Promise<{ stop(): Promise<void> }>> = {
+      hss: async (file) => (await import('../functions/hss/index.ts')).launchHss(file),
+      slf: async (file) => (await import('../functions/slf/index.ts')).launchSlf(file),
+    };
+    const launch = launchers[fn.name];
+    if (!launch) throw new CliError(`ims run: ${fn.name} has no start-up yet`);
+    if (values.config === undefined)
+      throw new CliError(`ims run ${fn.name}: --config FILE is required`, EXIT_USAGE);
+    let running: { stop(): Promise<void> };
+    try {
+      running = await launch(values.config);
+    } catch (err) {
+      // ConfigError names the file and the key; start-up failures (port taken, database) say why.
+      throw new CliError(`ims run ${fn.name}: ${(err as Error).message.split('\n')[0]}`);
+    }
+    // SIGINT/SIGTERM: stop cleanly (DPR to the peers, listeners and store closed), exit 0. A
+    // second signal while stopping gives up at once.
+    await new Promise<void>((resolve) => {
+      const onSignal = () => {
+        process.removeListener('SIGINT', onSignal);
+        process.removeListener('SIGTERM', onSignal);
+        process.once('SIGINT', () => process.exit(130));
+        process.once('SIGTERM', () => process.exit(143));
+        resolve();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+    await running.stop();
+    return 0;
   },
   status: () => {
     throw new CliError('ims status: not implemented yet (issue #9)');
