@@ -32,7 +32,13 @@ export function runIms(args: string[]): Running {
       const seen = lines.find((l) => l.msg === msg);
       if (seen) return resolve(seen);
       const timer = setTimeout(() => reject(new Error(`no '${msg}' log line`)), 10_000);
-      waiters.push({ msg, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+      waiters.push({
+        msg,
+        resolve: (l) => {
+          clearTimeout(timer);
+          resolve(l);
+        },
+      });
     });
   return { child, lines, logged };
 }
