@@ -21,7 +21,6 @@ import {
 } from '../transaction/index.ts';
 import { bracketHost } from '../transport/connection.ts';
 import { type Flow, type TransportError, type TransportLayer, viaTransport } from '../transport/types.ts';
-import { responseTarget } from '../transport/via-routing.ts';
 import { Forwarder, type NextHopResolver } from './forwarder.ts';
 import type { ProxyPolicy, ProxyTarget, RequestContext } from './proxy-policy.ts';
 import { checkRequest, loopHash } from './request-checks.ts';
@@ -48,7 +47,8 @@ export interface StatefulProxyOptions {
 /**
  * A transaction-stateful proxy core, RFC 3261 §16: request validation, Route preprocessing,
  * forwarding with forking, response processing, CANCEL, stateless forwarding of ACKs for 2xx
- * and stray 2xx. What to do with each request is the ProxyPolicy's decision.
+ * (stray responses are dropped, RFC 6026 §7.3). What to do with each request is the
+ * ProxyPolicy's decision.
  */
 export class StatefulProxy implements TransactionUser {
   readonly layer: TransactionLayer;
@@ -217,19 +217,10 @@ export class StatefulProxy implements TransactionUser {
   }
 
   onStrayResponse(response: SipResponse, _flow: Flow): void {
-    // RFC 6026 §7.3 / RFC 3261 §16.7: a stray 2xx to an INVITE is forwarded statelessly;
-    // anything else matching no transaction is dropped.
-    if (response.status < 200 || response.status >= 300 || response.cseq.method !== 'INVITE') return;
-    const ours = response.topVia;
-    if (!this.isLocalHost(ours.host, ours.port)) return;
-    response.headers.shift('Via');
-    if (!response.headers.has('Via')) return;
-    const next = response.topVia;
-    const protocol = next.transport.toLowerCase() as Flow['protocol'];
-    const to = responseTarget(next, protocol !== 'udp');
-    this.options.transport.send(response, { protocol, host: to.host, port: to.port }).catch((err) => {
-      this.logger.debug({ err: String(err) }, 'stray 2xx not forwarded');
-    });
+    // RFC 6026 §7.3: "The proxy MUST NOT forward the response if there is no matching
+    // transaction state machine": retransmitted 2xx still match the client transaction in its
+    // Accepted state (Timer M), so a true stray is dropped.
+    this.logger.debug({ status: response.status, method: response.cseq.method }, 'stray response dropped');
   }
 
   onTransportError(error: TransportError, transaction: ServerTransaction): void {
@@ -247,6 +238,11 @@ export class StatefulProxy implements TransactionUser {
   private async forwardStatelessly(request: SipRequest, _flow: Flow): Promise<void> {
     if (request.maxForwards === 0) return;
     this.preprocessRoute(request);
+    // Nothing left to route by but our own address: forwarding would send it back to us.
+    if (!request.headers.has('Route') && this.isLocal(request.uri)) {
+      this.logger.debug({ method: request.method }, 'stateless request addressed to this proxy dropped');
+      return;
+    }
     const mf = request.maxForwards;
     request.headers.set('Max-Forwards', String(mf === undefined ? 70 : mf - 1));
     try {

@@ -108,8 +108,14 @@ export class SipTransportLayer implements TransportLayer {
     };
     for (const entry of this.options.listen) {
       let l: Listener;
-      if (entry.protocol === 'udp') l = await UdpTransport.bind(entry, (d) => this.onDatagram(d), this.log);
-      else if (entry.protocol === 'tcp' || entry.protocol === 'tls')
+      if (entry.protocol === 'udp') {
+        l = await UdpTransport.bind(
+          entry,
+          (d) => this.onDatagram(d),
+          this.log,
+          this.options.limits.udpReceiveBufferBytes,
+        );
+      } else if (entry.protocol === 'tcp' || entry.protocol === 'tls')
         l = await StreamTransport.listen(entry, ctx);
       else l = await WsTransport.listen(entry, ctx);
       this.listeners.push(l);

@@ -53,6 +53,16 @@ const limitsSchema = z
     idleTimeoutMs: z.number().int().min(100).default(600_000),
     /** Giving up on a TCP/TLS/WS connection attempt (handshakes included). */
     connectTimeoutMs: z.number().int().min(100).default(5_000),
+    /**
+     * UDP socket receive buffer (SO_RCVBUF) in bytes: bursts arriving during a GC pause queue
+     * here instead of being dropped by the kernel. Linux caps it at net.core.rmem_max.
+     */
+    udpReceiveBufferBytes: z
+      .number()
+      .int()
+      .min(65536)
+      .max(256 * 1024 * 1024)
+      .default(4 * 1024 * 1024),
     /** RFC 3261 §18.1.1: requests larger than this go over TCP instead of UDP. */
     udpMtuThreshold: z.number().int().min(200).default(1300),
   })

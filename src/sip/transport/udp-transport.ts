@@ -25,9 +25,17 @@ export class UdpTransport {
     readonly family: 4 | 6,
   ) {}
 
-  static bind(entry: ListenEntry, onDatagram: (d: Datagram) => void, logger: Logger): Promise<UdpTransport> {
+  static bind(
+    entry: ListenEntry,
+    onDatagram: (d: Datagram) => void,
+    logger: Logger,
+    receiveBufferBytes?: number,
+  ): Promise<UdpTransport> {
     const family = isIP(entry.host) === 6 ? 6 : 4;
-    const socket = createSocket({ type: family === 6 ? 'udp6' : 'udp4' });
+    const socket = createSocket({
+      type: family === 6 ? 'udp6' : 'udp4',
+      ...(receiveBufferBytes ? { recvBufferSize: receiveBufferBytes } : {}),
+    });
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);
       socket.once('error', onError);
