@@ -49,7 +49,11 @@ const commands: Record<string, Command> = {
     }
     // Each function loads its configuration, logs JSON lines (pino) on stdout and starts.
     const launchers: Record<string, (file: string) => Promise<{ stop(): Promise<void> }>> = {
-      hss: async (file) => (await import('../functions/hss/index.ts')).launchHss(file),
+      hss: async (file) => {
+        const { launchHss } = await import('../functions/hss/index.ts');
+        const { startApi } = await import('../functions/hss/api/start-api.ts');
+        return launchHss(file, { startApi });
+      },
       slf: async (file) => (await import('../functions/slf/index.ts')).launchSlf(file),
     };
     const launch = launchers[fn.name];

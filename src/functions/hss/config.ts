@@ -129,9 +129,9 @@ export const hssConfigSchema = z
     auth: authSchema,
     cx: cxSchema,
     sh: shSchema,
-    /** The REST API (api/); started only when startHss is given its start function. */
+    /** The REST API (api/): started when enabled and startHss is given its start function. */
     api: z
-      .object({ listen: listenSchema(8080) })
+      .object({ enabled: z.boolean().default(true), listen: listenSchema(8080) })
       .strict()
       .prefault({}),
     log: logSchema.prefault({}),

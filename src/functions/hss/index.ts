@@ -92,7 +92,7 @@ export async function startHss(config: HssConfig, logger: Logger, options: HssOp
   let api: ApiServer | undefined;
   try {
     await node.start();
-    if (options.startApi)
+    if (options.startApi && config.api.enabled)
       api = await options.startApi(store, actions, { listen: config.api.listen, logger: log });
   } catch (err) {
     await node.close().catch(() => undefined);

@@ -10,7 +10,7 @@ describe('HSS configuration', () => {
     assert.deepEqual(c.diameter.listen, { address: '127.0.0.1', port: 3868 });
     assert.equal(c.diameter.originHost, 'hss.ims.test');
     assert.deepEqual(c.store, { backend: 'sqlite', path: './data/hss.sqlite' });
-    assert.deepEqual(c.api.listen, { address: '127.0.0.1', port: 8080 });
+    assert.deepEqual(c.api, { enabled: true, listen: { address: '127.0.0.1', port: 8080 } });
     assert.deepEqual(c.auth, {
       akaAlgorithm: 'AKAv1-MD5',
       maxVectors: 5,

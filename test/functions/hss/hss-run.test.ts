@@ -36,6 +36,7 @@ describe('ims run hss', () => {
           'store:',
           '  backend: sqlite',
           `  path: ${db}`,
+          'api: { listen: { address: 127.0.0.1, port: 0 } }',
           'log: { level: info }',
         ].join('\n'),
       );
@@ -43,6 +44,10 @@ describe('ims run hss', () => {
       try {
         const started = await ims.logged('HSS started');
         assert.equal(started.fn, 'hss');
+        // The REST API runs with it (api/, ARCHITECTURE.md §7).
+        const { url } = await ims.logged('hss api listening');
+        const rest = await fetch(`${url}/api/v1/subscribers/sip:run-a@ims.test`);
+        assert.equal(rest.status, 200);
         const port = Number(String(started.listen).split(':').pop());
         const client = new DiameterNode({
           originHost: 'icscf.ims.test',
