@@ -2,19 +2,9 @@
  * Identity checks the Cx procedures share (TS 29.228 §6.1.1.1, §6.1.2.1, §6.3.1): whether a
  * private and a public identity belong together, and which error says why they do not.
  */
-import { normalizePublicIdentity } from '../../ims/identity.ts';
 import type { SubscriberStore } from '../../store/subscriber-store.ts';
 import { ExperimentalResultCode } from './answers.ts';
 import { publicIdentitiesOf, type Subscription } from './model.ts';
-
-/** The stored spelling of a public identity, or undefined when the text is not one. */
-export function storedForm(impu: string): string | undefined {
-  try {
-    return normalizePublicIdentity(impu);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Whether `impi` may use `impu` (stored form): both in the subscription, and in the IMPI's list if it has one. */
 export function identitiesMatch(subscription: Subscription, impi: string, impu: string): boolean {
