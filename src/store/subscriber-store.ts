@@ -3,10 +3,10 @@
  * CLI, bulk import), the Cx and Sh applications and the SLF all use it, each operation in one
  * call. Two backends behave the same: SQLite (embedded default) and PostgreSQL (scale-out).
  *
- * Atomicity: every method is one transaction. `updateAuthState` and `updateRegistration` run the
- * caller's function inside the transaction, with the row(s) locked (SQLite: BEGIN IMMEDIATE;
- * PostgreSQL: SELECT ... FOR UPDATE), and commit before they return: concurrent callers, in
- * this process or another, run one after the other. That function must be synchronous and
+ * Atomicity: every method is one transaction. `updateAuthState`, `updateAuthentication` and
+ * `updateRegistration` run the caller's function inside the transaction, with the row(s) locked
+ * (SQLite: BEGIN IMMEDIATE; PostgreSQL: SELECT ... FOR UPDATE), and commit before they return:
+ * concurrent callers, in this process or another, run one after the other. That function must be synchronous and
  * must not call the store (it would wait for itself).
  */
 import type {
