@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { akaCommand } from './aka.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 import { findFunction, NETWORK_FUNCTIONS } from './functions.ts';
+import { waitForStopSignal } from './signals.ts';
 import { subscriberCommand } from './subscriber.ts';
-import { upSummary } from './up.ts';
+import { upCommand } from './up.ts';
 
 const USAGE = `usage: ims <command> [options]
 
@@ -22,11 +23,7 @@ const commands: Record<string, Command> = {
     console.log(USAGE);
     return 0;
   },
-  up: (args) => {
-    parseArgs({ args, options: { config: { type: 'string' }, data: { type: 'string' } }, strict: true });
-    console.log(upSummary());
-    return 0;
-  },
+  up: upCommand,
   run: async (args) => {
     const { positionals, values } = parseArgs({
       args,
@@ -67,19 +64,8 @@ const commands: Record<string, Command> = {
       // ConfigError names the file and the key; start-up failures (port taken, database) say why.
       throw new CliError(`ims run ${fn.name}: ${(err as Error).message.split('\n')[0]}`);
     }
-    // SIGINT/SIGTERM: stop cleanly (DPR to the peers, listeners and store closed), exit 0. A
-    // second signal while stopping gives up at once.
-    await new Promise<void>((resolve) => {
-      const onSignal = () => {
-        process.removeListener('SIGINT', onSignal);
-        process.removeListener('SIGTERM', onSignal);
-        process.once('SIGINT', () => process.exit(130));
-        process.once('SIGTERM', () => process.exit(143));
-        resolve();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
+    // SIGINT/SIGTERM: stop cleanly (DPR to the peers, listeners and store closed), exit 0.
+    await waitForStopSignal();
     await running.stop();
     return 0;
   },

@@ -6,13 +6,14 @@ const bin = new URL('../../bin/ims.js', import.meta.url).pathname;
 const ims = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
 
 describe('ims command', () => {
-  it('up says plainly which functions exist', () => {
-    const r = ims('up');
+  it('help lists the commands of ARCHITECTURE.md §7', () => {
+    const r = ims('help');
     assert.equal(r.status, 0);
-    assert.match(r.stdout, /hss .*not implemented yet/);
+    for (const c of ['up', 'run', 'status', 'subscriber', 'aka vector'])
+      assert.match(r.stdout, new RegExp(`\\n  ${c}`));
   });
   it('run of a function not implemented yet fails with a one-line error', () => {
-    const r = ims('run', 'hss');
+    const r = ims('run', 'pcscf');
     assert.equal(r.status, 1);
     assert.equal(r.stderr.trim().split('\n').length, 1);
     assert.match(r.stderr, /not implemented yet/);
@@ -20,5 +21,6 @@ describe('ims command', () => {
   it('unknown command and bad option exit 2', () => {
     assert.equal(ims('frobnicate').status, 2);
     assert.equal(ims('up', '--bogus').status, 2);
+    assert.equal(ims('up', '--config', 'x.yaml').status, 2);
   });
 });
