@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadHssConfig } from '../../src/functions/hss/config.ts';
+import { loadSlfConfig } from '../../src/functions/slf/config.ts';
+
+const file = (name: string) => new URL(`../../deploy/${name}`, import.meta.url).pathname;
+
+describe('example configurations in deploy/ stay valid', () => {
+  it('hss.yaml', () => {
+    const c = loadHssConfig(file('hss.yaml'));
+    assert.equal(c.diameter.listen.port, 3868);
+    assert.equal(c.api.listen.port, 8080);
+  });
+  it('slf.yaml', () => {
+    const c = loadSlfConfig(file('slf.yaml'));
+    assert.equal(c.diameter.listen.port, 3869);
+    assert.equal(c.routes.length, 3);
+  });
+});
