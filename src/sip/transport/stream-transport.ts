@@ -9,7 +9,7 @@ import { createServer as createTlsServer, type TLSSocket, connect as tlsConnect 
 import type { Connection } from './connection.ts';
 import { SocketConnection } from './socket-connection.ts';
 import type { TransportContext } from './transport-context.ts';
-import type { ListenEntry } from './transport-options.ts';
+import { type ListenEntry, tlsServerOptions } from './transport-options.ts';
 import { type HostPort, TransportError } from './types.ts';
 
 type StreamProtocol = 'tcp' | 'tls';
@@ -36,13 +36,7 @@ export class StreamTransport {
     let server: Server;
     if (protocol === 'tls') {
       if (!tls) throw new TransportError('NO_TRANSPORT', 'tls listener without certificate');
-      server = createTlsServer({
-        cert: tls.cert,
-        key: tls.key,
-        ca: tls.ca,
-        requestCert: tls.requestCert,
-        rejectUnauthorized: tls.requestCert && tls.rejectUnauthorized,
-      });
+      server = createTlsServer(tlsServerOptions(tls));
       server.on('tlsClientError', (err: Error) => log.debug({ err: err.message }, 'tls handshake failed'));
     } else {
       server = createNetServer();

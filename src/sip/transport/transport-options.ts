@@ -107,6 +107,18 @@ export interface TlsMaterial {
   readonly requestCert: boolean;
 }
 
+/** The options of a TLS or HTTPS server (TLS and WSS listeners) from our TLS material. */
+export function tlsServerOptions(tls: TlsMaterial) {
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ca: tls.ca,
+    requestCert: tls.requestCert,
+    // A client certificate is checked only when one is asked for.
+    rejectUnauthorized: tls.requestCert && tls.rejectUnauthorized,
+  };
+}
+
 function loadPem(value: string): string {
   return value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8');
 }

@@ -5,7 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
 import { bracketHost, type Connection, normalizeIp } from './connection.ts';
 import type { TransportContext } from './transport-context.ts';
-import type { ListenEntry } from './transport-options.ts';
+import { type ListenEntry, tlsServerOptions } from './transport-options.ts';
 import { type HostPort, TransportError } from './types.ts';
 import { WsConnection } from './ws-connection.ts';
 
@@ -37,13 +37,7 @@ export class WsTransport {
     let server: Server;
     if (protocol === 'wss') {
       if (!tls) throw new TransportError('NO_TRANSPORT', 'wss listener without certificate');
-      server = createHttpsServer({
-        cert: tls.cert,
-        key: tls.key,
-        ca: tls.ca,
-        requestCert: tls.requestCert,
-        rejectUnauthorized: tls.requestCert && tls.rejectUnauthorized,
-      });
+      server = createHttpsServer(tlsServerOptions(tls));
     } else {
       server = createHttpServer();
     }
