@@ -8,6 +8,7 @@ import { CommandFlag } from '../../../src/diameter/codec/raw-avp.ts';
 import { createStandardDictionary } from '../../../src/diameter/dictionary/standard.ts';
 import { DiameterDecodeError } from '../../../src/diameter/errors.ts';
 import { ResultCode } from '../../../src/diameter/result-code.ts';
+import { mutateBytes, prng } from '../helpers/mutate.ts';
 import { sampleGroup } from '../helpers/sample-values.ts';
 
 const dict = createStandardDictionary();
@@ -142,5 +143,25 @@ describe('fuzzing the decoder with random mutations', () => {
     );
     assert.throws(() => new MessageFramer().push(Buffer.from([2, 0, 0, 20])), DiameterDecodeError);
     assert.throws(() => new MessageFramer().push(Buffer.from([1, 0, 0, 21])), DiameterDecodeError);
+  });
+});
+
+describe('decoder robustness, plain loop', () => {
+  it('survives 100,000 mutated messages of every command with only typed errors', () => {
+    const rnd = prng(0xd1a);
+    let rejected = 0;
+    for (let n = 0; n < 100_000; n++) {
+      const input = mutateBytes(seeds[n % seeds.length]!, rnd);
+      try {
+        decodeMessage(input, dict);
+      } catch (err) {
+        if (!(err instanceof DiameterDecodeError))
+          assert.fail(`iteration ${n}: ${String(err)}\ninput: ${input.toString('hex')}`);
+        assert.ok(KNOWN_CODES.has(err.resultCode), `iteration ${n}: unknown result code ${err.resultCode}`);
+        rejected++;
+      }
+    }
+    // The mutations must reach the error paths, and some must still decode.
+    assert.ok(rejected > 20_000 && rejected < 100_000, `${rejected} rejected`);
   });
 });
