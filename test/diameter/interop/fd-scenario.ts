@@ -1,7 +1,7 @@
 // Our side of the freeDiameter interop test, run inside the test's network namespace:
 //   ip netns exec NS node --import tsx test/diameter/interop/fd-scenario.ts <mode> <ourAddr> <fdAddr>
 // mode 'we-connect': we open the connection (CER), exchange watchdogs both ways, send a Cx UAR,
-//   then disconnect with DPR. mode 'fd-connects': we listen, freeDiameter connects; once it has
+//   then the same with Destination-Host set to freeDiameter, then disconnect with DPR. mode 'fd-connects': we listen, freeDiameter connects; once it has
 //   sent a DWR we print {"event":"ready"} and wait for its DPR (the test stops freeDiameterd).
 // Prints one JSON line per event on stdout.
 import { DiameterAnswerError } from '../../../src/diameter/errors.ts';
@@ -46,29 +46,35 @@ try {
   else await until(() => peer.counters.dwrReceived >= 1, 15_000, 'a DWR from freeDiameter');
   say({ event: 'watchdog', ...peer.counters, watchdog: peer.watchdogState });
   if (mode === 'we-connect') {
-    let uar: unknown;
-    try {
-      const a = await node.request({
-        applicationId: 16777216,
-        commandCode: 300,
-        avps: {
-          sessionId: node.newSessionId(),
-          vendorSpecificApplicationId: { vendorId: 10415, authApplicationId: 16777216 },
-          authSessionState: 1,
-          destinationRealm: 'ims.test',
-          userName: 'alice@ims.test',
-          publicIdentity: 'sip:alice@ims.test',
-          visitedNetworkIdentifier: Buffer.from('ims.test'),
-        },
-      });
-      uar = { resultCode: a.avps.resultCode };
-    } catch (err) {
-      uar =
-        err instanceof DiameterAnswerError
+    // freeDiameter's routing-in (libfdcore/routing_dispatch.c, msg_rt_in): a request naming it
+    // as Destination-Host for an application it has no handler for is refused with 3007
+    // DIAMETER_APPLICATION_UNSUPPORTED; without Destination-Host it tries to relay (it
+    // advertises Relay) and, with no route, answers 3002 DIAMETER_UNABLE_TO_DELIVER.
+    const uar = async (destinationHost?: string): Promise<object> => {
+      try {
+        const a = await node.request({
+          applicationId: 16777216,
+          commandCode: 300,
+          avps: {
+            sessionId: node.newSessionId(),
+            vendorSpecificApplicationId: { vendorId: 10415, authApplicationId: 16777216 },
+            authSessionState: 1,
+            destinationRealm: 'ims.test',
+            ...(destinationHost ? { destinationHost } : {}),
+            userName: 'alice@ims.test',
+            publicIdentity: 'sip:alice@ims.test',
+            visitedNetworkIdentifier: Buffer.from('ims.test'),
+          },
+        });
+        return { resultCode: a.avps.resultCode };
+      } catch (err) {
+        return err instanceof DiameterAnswerError
           ? { resultCode: err.resultCode, error: true }
           : { failed: String(err) };
-    }
-    say({ event: 'uar', ...(uar as object) });
+      }
+    };
+    say({ event: 'uar', ...(await uar()) });
+    say({ event: 'uar-to-fd', ...(await uar(FD)) });
     await node.close();
     say({ event: 'closed', state: peer.state });
   } else {

@@ -166,7 +166,7 @@ ConnectPeer = "node.ims.test" { ConnectTo = "${OURS}"; No_TLS; Port = 3868; };
     await fd.exited;
   });
 
-  it('we connect to freeDiameter: CER/CEA, our DWRs answered, a Cx UAR refused with 3002, our DPR answered', async () => {
+  it('we connect to freeDiameter: CER/CEA, our DWRs answered, a Cx UAR to it refused with 3007 (3002 when only its realm is named), our DPR answered', async () => {
     const fd = startFreeDiameter('fd2');
     await new Promise((r) => setTimeout(r, 1000)); // freeDiameterd binds its port
     const ours = startOurs('we-connect');
@@ -178,6 +178,10 @@ ConnectPeer = "node.ims.test" { ConnectTo = "${OURS}"; No_TLS; Port = 3868; };
     // INTEROP.md: with no Cx application and no route, freeDiameter answers 3002 (E bit).
     const uar = await ours.waitFor('uar', 10_000);
     assert.deepEqual(uar, { event: 'uar', resultCode: 3002, error: true });
+    // Addressed to it (Destination-Host), a request for an application it does not support
+    // gets 3007 DIAMETER_APPLICATION_UNSUPPORTED (its routing_dispatch.c, msg_rt_in).
+    const toFd = await ours.waitFor('uar-to-fd', 10_000);
+    assert.deepEqual(toFd, { event: 'uar-to-fd', resultCode: 3007, error: true });
     await ours.waitFor('closed', 10_000);
     assert.equal(await ours.exited, 0);
     fd.child.kill('SIGTERM');
