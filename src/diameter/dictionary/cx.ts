@@ -1,54 +1,10 @@
 import { cxAvps, cxEnums } from './generated/tgpp-avps.ts';
-import type { ApplicationDefinition, CommandDefinition } from './types.ts';
+import { tgppCommandBuilder } from './tgpp-command.ts';
+import type { ApplicationDefinition } from './types.ts';
 
 const CX = 16777216;
 
-// TS 29.229 §6.1: every Cx command carries the same header AVPs and the same tail.
-const REQUEST_HEAD = `
-  < Session-Id >
-  [ DRMP ]
-  { Vendor-Specific-Application-Id }
-  { Auth-Session-State }
-  { Origin-Host }
-  { Origin-Realm }`;
-const ANSWER_HEAD = `
-  < Session-Id >
-  [ DRMP ]
-  { Vendor-Specific-Application-Id }
-  [ Result-Code ]
-  [ Experimental-Result ]
-  { Auth-Session-State }
-  { Origin-Host }
-  { Origin-Realm }`;
-const REQUEST_TAIL = `
-  *[ AVP ]
-  *[ Proxy-Info ]
-  *[ Route-Record ]`;
-const ANSWER_TAIL = `
-  *[ AVP ]
-  [ Failed-AVP ]
-  *[ Proxy-Info ]
-  *[ Route-Record ]`;
-
-function command(
-  name: string,
-  abbreviations: [string, string],
-  code: number,
-  clause: string,
-  request: string,
-  answer: string,
-): CommandDefinition {
-  return {
-    name,
-    abbreviations,
-    code,
-    applicationId: CX,
-    proxiable: true,
-    clause,
-    request: REQUEST_HEAD + request + REQUEST_TAIL,
-    answer: ANSWER_HEAD + answer + ANSWER_TAIL,
-  };
-}
+const command = tgppCommandBuilder(CX);
 
 /** Cx/Dx: I-CSCF/S-CSCF ↔ HSS/SLF (TS 29.228, TS 29.229), application id 16777216. */
 export const cxApplication: ApplicationDefinition = {

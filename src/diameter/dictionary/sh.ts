@@ -1,56 +1,13 @@
 import { shAvps, shEnums } from './generated/tgpp-avps.ts';
-import type { ApplicationDefinition, CommandDefinition } from './types.ts';
+import { tgppCommandBuilder } from './tgpp-command.ts';
+import type { ApplicationDefinition } from './types.ts';
 
 const SH = 16777217;
 
-// TS 29.329 §6.1: the shared head and tail of every Sh command. Public-Identity, Server-Name,
+// TS 29.329 §6.1: Sh commands share the Cx head and tail. Public-Identity, Server-Name,
 // Supported-Features, Wildcarded-* and Session-Priority are the Cx AVPs (TS 29.329 §6.3 table 6.3.1
 // refers to TS 29.229), so a dictionary holding Sh also holds Cx.
-const REQUEST_HEAD = `
-  < Session-Id >
-  [ DRMP ]
-  { Vendor-Specific-Application-Id }
-  { Auth-Session-State }
-  { Origin-Host }
-  { Origin-Realm }`;
-const ANSWER_HEAD = `
-  < Session-Id >
-  [ DRMP ]
-  { Vendor-Specific-Application-Id }
-  [ Result-Code ]
-  [ Experimental-Result ]
-  { Auth-Session-State }
-  { Origin-Host }
-  { Origin-Realm }`;
-const REQUEST_TAIL = `
-  *[ AVP ]
-  *[ Proxy-Info ]
-  *[ Route-Record ]`;
-const ANSWER_TAIL = `
-  *[ AVP ]
-  [ Failed-AVP ]
-  *[ Proxy-Info ]
-  *[ Route-Record ]`;
-
-function command(
-  name: string,
-  abbreviations: [string, string],
-  code: number,
-  clause: string,
-  request: string,
-  answer: string,
-): CommandDefinition {
-  return {
-    name,
-    abbreviations,
-    code,
-    applicationId: SH,
-    proxiable: true,
-    clause,
-    request: REQUEST_HEAD + request + REQUEST_TAIL,
-    answer: ANSWER_HEAD + answer + ANSWER_TAIL,
-  };
-}
+const command = tgppCommandBuilder(SH);
 
 /** Sh: AS ↔ HSS (TS 29.328, TS 29.329), application id 16777217. */
 export const shApplication: ApplicationDefinition = {
