@@ -1,3 +1,4 @@
+import { ACA_ABNF } from './base-accounting.ts';
 import type { ApplicationDefinition, AvpDefinition, AvpType, FlagRule } from './types.ts';
 
 // AVP codes, types and enumerated values from TS 32.299 §7.2 (and TS 29.061 for 3GPP-Charging-Id),
@@ -31,30 +32,6 @@ const RF_ACR = `
   *[ Route-Record ]
   [ Service-Context-Id ]
   [ Service-Information ]
-  *[ AVP ]`;
-
-// TS 32.299 §6.2.3
-const RF_ACA = `
-  < Session-Id >
-  { Result-Code }
-  { Origin-Host }
-  { Origin-Realm }
-  { Accounting-Record-Type }
-  { Accounting-Record-Number }
-  [ Acct-Application-Id ]
-  [ Vendor-Specific-Application-Id ]
-  [ User-Name ]
-  [ Accounting-Sub-Session-Id ]
-  [ Acct-Session-Id ]
-  [ Acct-Multi-Session-Id ]
-  [ Error-Message ]
-  [ Error-Reporting-Host ]
-  [ Failed-AVP ]
-  [ Acct-Interim-Interval ]
-  [ Accounting-Realtime-Required ]
-  [ Origin-State-Id ]
-  [ Event-Timestamp ]
-  *[ Proxy-Info ]
   *[ AVP ]`;
 
 /**
@@ -299,7 +276,8 @@ export const rfApplication: ApplicationDefinition = {
       proxiable: true,
       clause: 'TS 32.299 §6.2.2-6.2.3',
       request: RF_ACR,
-      answer: RF_ACA,
+      // TS 32.299 §6.2.3: the Rf ACA is the base accounting ACA (RFC 6733 §9.7.2).
+      answer: ACA_ABNF,
     },
   ],
 };
