@@ -10,8 +10,8 @@ import {
   type TimerValues,
   type TransactionLayer,
 } from '../transaction/index.ts';
-import { bracketHost } from '../transport/connection.ts';
-import { type Destination, type TransportLayer, viaTransport } from '../transport/types.ts';
+import type { Destination, TransportLayer } from '../transport/types.ts';
+import { localVia } from '../transport/via-routing.ts';
 import { DialogError } from './errors.ts';
 
 /** Turns a URI into an ordered list of next hops (RFC 3263); the first is tried first. */
@@ -50,8 +50,7 @@ export function nextHopOf(request: SipRequest): Uri {
 
 /** Our Via for a request to `destination` (RFC 3261 §8.1.1.7, with rport of RFC 3581 §3). */
 export function ourVia(transport: Pick<TransportLayer, 'viaSentBy'>, destination: Destination): string {
-  const sentBy = transport.viaSentBy(destination.protocol, destination.host);
-  return `SIP/2.0/${viaTransport(destination.protocol)} ${bracketHost(sentBy.host)}:${sentBy.port};branch=${newBranch()};rport`;
+  return localVia(transport, destination, newBranch(), true);
 }
 
 /** Where a request sent by the UA core stands. */

@@ -1,7 +1,7 @@
 import { SipRequest, SipUri, type Uri } from '../message/index.ts';
 import { newBranch } from '../transaction/index.ts';
-import { bracketHost } from '../transport/connection.ts';
-import { type Destination, type TransportLayer, viaTransport } from '../transport/types.ts';
+import type { Destination, TransportLayer } from '../transport/types.ts';
+import { localVia } from '../transport/via-routing.ts';
 import type { ProxyPolicy, ProxyTarget, RequestContext } from './proxy-policy.ts';
 
 /** Turns a URI into an ordered list of next hops (RFC 3263); first is tried first. */
@@ -65,11 +65,9 @@ export class Forwarder {
   withVia(prepared: PreparedRequest, destination: Destination, loopHash: string): SipRequest {
     const r = prepared.request;
     const copy = new SipRequest(r.method, r.uri, r.headers.clone(), r.body);
-    const sentBy = this.transport.viaSentBy(destination.protocol);
-    const branch = `${newBranch().slice(0, 15)}.${loopHash}`;
     copy.headers.prepend(
       'Via',
-      `SIP/2.0/${viaTransport(destination.protocol)} ${bracketHost(sentBy.host)}:${sentBy.port};branch=${branch}`,
+      localVia(this.transport, destination, `${newBranch().slice(0, 15)}.${loopHash}`),
     );
     return copy;
   }

@@ -19,8 +19,8 @@ import {
   TransactionLayer,
   type TransactionUser,
 } from '../transaction/index.ts';
-import { bracketHost } from '../transport/connection.ts';
-import { type Flow, type TransportError, type TransportLayer, viaTransport } from '../transport/types.ts';
+import type { Flow, TransportError, TransportLayer } from '../transport/types.ts';
+import { localVia } from '../transport/via-routing.ts';
 import { Forwarder, type NextHopResolver } from './forwarder.ts';
 import type { ProxyPolicy, ProxyTarget, RequestContext } from './proxy-policy.ts';
 import { checkRequest, loopHash } from './request-checks.ts';
@@ -252,15 +252,11 @@ export class StatefulProxy implements TransactionUser {
         [destination] = await this.options.resolve(nextHop);
       }
       if (!destination) return;
-      const sentBy = this.options.transport.viaSentBy(destination.protocol, destination.host);
       const branch = `${BRANCH_MAGIC_COOKIE}${createHash('sha1')
         .update(`${request.topVia.branch ?? request.callId}\n${request.method}`)
         .digest('base64url')
         .slice(0, 16)}`;
-      request.headers.prepend(
-        'Via',
-        `SIP/2.0/${viaTransport(destination.protocol)} ${bracketHost(sentBy.host)}:${sentBy.port};branch=${branch}`,
-      );
+      request.headers.prepend('Via', localVia(this.options.transport, destination, branch));
       await this.options.transport.send(request, destination);
     } catch (err) {
       this.logger.debug({ err: String(err), method: request.method }, 'stateless forward failed');

@@ -12,8 +12,8 @@ import {
   VIA,
   type Via,
 } from '../message/index.ts';
-import { defaultPort, normalizeIp } from './connection.ts';
-import type { HostPort } from './types.ts';
+import { bracketHost, defaultPort, normalizeIp } from './connection.ts';
+import { type Destination, type HostPort, type TransportLayer, viaTransport } from './types.ts';
 
 /** The sent-by host of a Via without IPv6 brackets, lowercased. */
 export function sentByHost(via: Via): string {
@@ -96,4 +96,20 @@ export function parseErrorResponse(err: SipParseError): SipResponse | undefined 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The Via value this element puts on a request it sends to `destination` (RFC 3261 §8.1.1.7,
+ * §16.6 step 8): the transport token, our advertised sent-by for that protocol and address
+ * family, the branch, and `rport` when asked (RFC 3581 §3).
+ */
+export function localVia(
+  transport: Pick<TransportLayer, 'viaSentBy'>,
+  destination: Destination,
+  branch: string,
+  rport = false,
+): string {
+  const sentBy = transport.viaSentBy(destination.protocol, destination.host);
+  const via = `SIP/2.0/${viaTransport(destination.protocol)} ${bracketHost(sentBy.host)}:${sentBy.port};branch=${branch}`;
+  return rport ? `${via};rport` : via;
 }
