@@ -33,10 +33,10 @@ function up(): Promise<{ child: ChildProcess; out: string }> {
   });
 }
 
-function stop(child: ChildProcess): Promise<number | null> {
+function stop(child: ChildProcess): Promise<number | string> {
   return new Promise((resolve) => {
     child.removeAllListeners('exit');
-    child.on('exit', (code) => resolve(code));
+    child.on('exit', (code, signal) => resolve(code ?? `signal ${signal}`));
     child.kill('SIGINT');
   });
 }
