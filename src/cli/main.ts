@@ -57,6 +57,9 @@ const commands: Record<string, Command> = {
     if (!launch) throw new CliError(`ims run: ${fn.name} has no start-up yet`);
     if (values.config === undefined)
       throw new CliError(`ims run ${fn.name}: --config FILE is required`, EXIT_USAGE);
+    // SIGINT/SIGTERM: stop cleanly (DPR to the peers, listeners and store closed), exit 0.
+    // Listened for before start-up logs anything: whoever reads the log may signal at once.
+    const stopped = waitForStopSignal();
     let running: { stop(): Promise<void> };
     try {
       running = await launch(values.config);
@@ -64,8 +67,7 @@ const commands: Record<string, Command> = {
       // ConfigError names the file and the key; start-up failures (port taken, database) say why.
       throw new CliError(`ims run ${fn.name}: ${(err as Error).message.split('\n')[0]}`);
     }
-    // SIGINT/SIGTERM: stop cleanly (DPR to the peers, listeners and store closed), exit 0.
-    await waitForStopSignal();
+    await stopped;
     await running.stop();
     return 0;
   },

@@ -74,6 +74,8 @@ export async function upCommand(args: string[]): Promise<number> {
     throw new CliError(`ims up: the HSS did not start: ${(err as Error).message.split('\n')[0]}`);
   }
   const demo = await ensureDemoSubscribers(hss.store, dataDir, DOMAIN);
+  // Listen for Ctrl-C before the summary goes out: whoever reads it may signal at once.
+  const stopped = waitForStopSignal();
   console.log(
     [
       `ims up: domain ${DOMAIN}, data in ${dataDir}`,
@@ -89,7 +91,7 @@ export async function upCommand(args: string[]): Promise<number> {
       'Ctrl-C stops.',
     ].join('\n'),
   );
-  await waitForStopSignal();
+  await stopped;
   await hss.stop();
   return 0;
 }
