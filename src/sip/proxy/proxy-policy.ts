@@ -23,6 +23,11 @@ export type RoutingDecision =
   | { action: 'forward'; targets: ProxyTarget[]; forking?: 'parallel' | 'sequential' }
   /** Forward by the Route headers, else the Request-URI, unchanged (RFC 3261 §16.5, §16.12). */
   | { action: 'relay' }
+  /**
+   * The policy answers the request itself, as a UAS (a registrar, an event notifier): it has
+   * responded, or will respond, in `context.transaction`. The core only waits.
+   */
+  | { action: 'handled' }
   /** Answer it here. */
   | {
       action: 'respond';

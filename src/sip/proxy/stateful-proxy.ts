@@ -121,6 +121,7 @@ export class StatefulProxy implements TransactionUser {
     const removedRoutes = this.preprocessRoute(request);
     const context: RequestContext = { request, flow, transaction, removedRoutes, data: {} };
     const decision = await this.options.policy.route(context);
+    if (decision.action === 'handled') return;
     if (this.cancelledEarly.has(transaction)) {
       transaction.respond(createResponse(request, 487));
       return;
