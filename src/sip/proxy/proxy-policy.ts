@@ -71,6 +71,18 @@ export interface ProxyPolicy {
   recordRoute?(context: RequestContext, target: ProxyTarget): string | undefined;
   /** Last changes to a request about to go to a target (add or remove headers: §16.6 step 5). */
   beforeForward?(request: SipRequest, target: ProxyTarget, context: RequestContext): void;
+  /**
+   * A branch ended with a final 3xx-5xx response, received or made up (408 on timeout, 503 on
+   * a transport error or no next hop), while no final response went upstream. New targets
+   * returned here are tried instead and the failure is forgotten (§16.7 step 4: a proxy may
+   * add targets): the next application server when an AS fails with default handling
+   * SESSION_CONTINUED, another S-CSCF. Undefined or [] keeps the failure for §16.7 step 6.
+   */
+  onBranchFailure?(
+    response: SipResponse,
+    target: ProxyTarget,
+    context: RequestContext,
+  ): ProxyTarget[] | undefined | Promise<ProxyTarget[] | undefined>;
   /** Changes to a response about to be forwarded upstream (§16.7 step 9). */
   beforeResponse?(response: SipResponse, context: RequestContext): void;
   /** The final response sent for a request (for registrars, charging, metrics). */

@@ -64,6 +64,8 @@ export class ResponseContext implements ClientTransactionUser {
   private finalSent = false;
   private cancelled = false;
   private finished = false;
+  /** Failed branches whose `onBranchFailure` answer is awaited. */
+  private pendingRetargets = 0;
   private readonly isInvite: boolean;
 
   constructor(
@@ -228,6 +230,34 @@ export class ResponseContext implements ClientTransactionUser {
       if (!this.finalSent) this.finishWith(response);
       return;
     }
+    const retarget = this.deps.policy.onBranchFailure;
+    if (retarget && response.status < 600 && !this.cancelled && !this.finalSent) {
+      this.pendingRetargets++;
+      Promise.resolve()
+        .then(() => retarget.call(this.deps.policy, response, branch.target, this.context))
+        .then(
+          (targets) => this.afterRetarget(response, targets),
+          (err: unknown) => {
+            this.deps.logger.warn({ err: String(err) }, 'onBranchFailure failed');
+            this.afterRetarget(response, undefined);
+          },
+        );
+      return;
+    }
+    this.recordFailure(response);
+  }
+
+  /** RFC 3261 §16.7 step 4 ("the proxy MAY add targets"): the policy's new targets replace a failed branch. */
+  private afterRetarget(response: SipResponse, targets: ProxyTarget[] | undefined): void {
+    this.pendingRetargets--;
+    if (targets && targets.length > 0 && !this.cancelled && !this.finalSent && !this.finished) {
+      for (const t of targets) void this.startBranch(t);
+      return;
+    }
+    this.recordFailure(response);
+  }
+
+  private recordFailure(response: SipResponse): void {
     this.finals.push(response);
     if (response.status >= 600) {
       // §16.7 step 5: on a 6xx, cancel every pending branch; no more targets.
@@ -241,7 +271,13 @@ export class ResponseContext implements ClientTransactionUser {
   }
 
   private maybeFinish(): void {
-    if (this.finished || this.queue.length > 0 || this.branches.some((b) => !b.done)) return;
+    if (
+      this.finished ||
+      this.pendingRetargets > 0 ||
+      this.queue.length > 0 ||
+      this.branches.some((b) => !b.done)
+    )
+      return;
     if (!this.finalSent) {
       // §16.7 step 6: the best response; none at all counts as a timeout.
       const best =
