@@ -1,0 +1,32 @@
+/**
+ * Starts the Diameter node of a client function (a CSCF towards the HSS) from its `diameter`
+ * config section: its identity, its peers, a listener for peers that connect to it, and
+ * dynamic peers for Redirect-Host answers (an SLF in front of several HSSs).
+ */
+import type { DiameterClientSection } from '../config/sip-function.ts';
+import { DiameterNode } from '../diameter/index.ts';
+import type { Logger } from '../log/logger.ts';
+import type { PeerStatus } from './running-function.ts';
+
+export function createDiameterClient(
+  section: DiameterClientSection,
+  productName: string,
+  logger: Logger,
+): DiameterNode {
+  return new DiameterNode({
+    originHost: section.originHost,
+    originRealm: section.originRealm,
+    productName,
+    listen: { address: section.listen.address, port: section.listen.port },
+    peers: section.peers.map((p) => ({ ...p })),
+    acceptUnknownPeers: false,
+    dynamicPeers: {},
+    requestTimeout: section.requestTimeoutMs,
+    logger,
+  });
+}
+
+/** The peers of a node for `ims status`. */
+export function peerStatuses(node: DiameterNode): PeerStatus[] {
+  return node.allPeers().map((p) => ({ host: p.host, state: String(p.state) }));
+}
