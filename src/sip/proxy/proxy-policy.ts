@@ -15,6 +15,12 @@ export interface ProxyTarget {
   q?: number;
   /** Send to exactly this next hop (e.g. a UE's registered flow) instead of resolving it. */
   destination?: Destination;
+  /**
+   * Ms to wait for a first response (100 Trying counts) before the branch is given up as if it
+   * had timed out (408): an application server that does not answer (TS 24.229 §5.4.3.2 step 4,
+   * default handling) must not hold the session for Timer B.
+   */
+  responseTimeout?: number;
 }
 
 /** What the policy decides for a request the proxy core has validated. */

@@ -42,6 +42,8 @@ interface Branch {
   cancelWanted: boolean;
   done: boolean;
   timerC?: TimerHandle;
+  /** The target's `responseTimeout`, running until the first response. */
+  timerResponse?: TimerHandle;
 }
 
 /** CANCEL transactions only need to exist; their answers change nothing (§16.10). */
@@ -161,11 +163,18 @@ export class ResponseContext implements ClientTransactionUser {
     branch.transaction = transaction;
     this.byTransaction.set(transaction, branch);
     if (this.isInvite) this.startTimerC(branch);
+    const wait = branch.target.responseTimeout;
+    if (wait !== undefined)
+      branch.timerResponse = this.deps.timers.setTimeout(() => {
+        branch.timerResponse = undefined;
+        this.branchFinal(branch, createResponse(this.context.request, 408));
+      }, wait);
   }
 
   onResponse(response: SipResponse, transaction: ClientTransaction): void {
     const branch = this.byTransaction.get(transaction);
     if (!branch) return;
+    this.clearTimerResponse(branch);
     // RFC 3261 §16.7 step 3: the proxy removes the topmost Via (its own).
     response.headers.shift('Via');
     if (!response.headers.has('Via')) return;
@@ -340,6 +349,12 @@ export class ResponseContext implements ClientTransactionUser {
   private clearTimerC(branch: Branch): void {
     if (branch.timerC !== undefined) this.deps.timers.clearTimeout(branch.timerC);
     branch.timerC = undefined;
+    this.clearTimerResponse(branch);
+  }
+
+  private clearTimerResponse(branch: Branch): void {
+    if (branch.timerResponse !== undefined) this.deps.timers.clearTimeout(branch.timerResponse);
+    branch.timerResponse = undefined;
   }
 
   /**

@@ -124,4 +124,32 @@ describe('ProxyPolicy hooks', () => {
     );
     assert.equal(await request(p.port), 486);
   });
+
+  it('responseTimeout: a target silent for that long fails with 408 long before Timer B', async () => {
+    const silent = await udp();
+    const silentPort = silent.listening()[0]!.port;
+    const working = await endpoint(200);
+    const seen: number[] = [];
+    const p = await startProxy({
+      route: () => ({
+        action: 'forward',
+        targets: [{ uri: SipUri.parse(`sip:as@127.0.0.1:${silentPort}`), responseTimeout: 150 }],
+      }),
+      onBranchFailure(response) {
+        seen.push(response.status);
+        return [{ uri: SipUri.parse(`sip:bob@127.0.0.1:${working.port}`) }];
+      },
+    });
+    cleanup.push(
+      () => p.transport.close(),
+      () => p.proxy.dispose(),
+      () => silent.close(),
+      () => working.transport.close(),
+    );
+    const started = Date.now();
+    assert.equal(await request(p.port), 200);
+    assert.deepEqual(seen, [408]);
+    // T1 is 50 ms here, so Timer F would be 3.2 s.
+    assert.ok(Date.now() - started < 1500);
+  });
 });
