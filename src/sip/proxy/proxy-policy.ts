@@ -95,7 +95,13 @@ export interface ProxyPolicy {
   onFinalResponse?(response: SipResponse, context: RequestContext): void;
   /**
    * Where an ACK for a 2xx or a CANCEL without context goes when forwarded statelessly
-   * (§16.11): a fixed flow (a UE behind NAT), or undefined to resolve the next hop.
+   * (§16.11): a fixed flow (a UE behind NAT), or undefined to resolve the next hop. `flow` is
+   * where it came from, `removedRoutes` the Route values naming this proxy that §16.4
+   * preprocessing removed (a flow token in a Record-Route of ours, RFC 5626 §5.3).
    */
-  statelessDestination?(request: SipRequest): Destination | undefined;
+  statelessDestination?(
+    request: SipRequest,
+    flow: Flow,
+    removedRoutes: readonly NameAddr[],
+  ): Destination | undefined;
 }

@@ -236,18 +236,19 @@ export class StatefulProxy implements TransactionUser {
    * RFC 3261 §16.11 stateless forwarding: Route preprocessing, Max-Forwards, our Via with a
    * branch derived from the request's own (so retransmissions map to the same one), send.
    */
-  private async forwardStatelessly(request: SipRequest, _flow: Flow): Promise<void> {
+  private async forwardStatelessly(request: SipRequest, flow: Flow): Promise<void> {
     if (request.maxForwards === 0) return;
-    this.preprocessRoute(request);
-    // Nothing left to route by but our own address: forwarding would send it back to us.
-    if (!request.headers.has('Route') && this.isLocal(request.uri)) {
-      this.logger.debug({ method: request.method }, 'stateless request addressed to this proxy dropped');
-      return;
-    }
-    const mf = request.maxForwards;
-    request.headers.set('Max-Forwards', String(mf === undefined ? 70 : mf - 1));
+    const removedRoutes = this.preprocessRoute(request);
     try {
-      let destination = this.options.policy.statelessDestination?.(request);
+      // A fixed next hop of the policy (a UE's flow named by a flow token in our Route).
+      let destination = this.options.policy.statelessDestination?.(request, flow, removedRoutes);
+      // Nothing left to route by but our own address: forwarding would send it back to us.
+      if (!destination && !request.headers.has('Route') && this.isLocal(request.uri)) {
+        this.logger.debug({ method: request.method }, 'stateless request addressed to this proxy dropped');
+        return;
+      }
+      const mf = request.maxForwards;
+      request.headers.set('Max-Forwards', String(mf === undefined ? 70 : mf - 1));
       if (!destination) {
         const nextHop = request.headers.has('Route') ? request.routes[0]!.uri : request.uri;
         [destination] = await this.options.resolve(nextHop);
