@@ -1,0 +1,88 @@
+import { parseArgs } from 'node:util';
+import { FunctionUnavailableError, type HostedFunction, launchFunction } from '../functions/host/index.ts';
+import { CliError, EXIT_USAGE } from './errors.ts';
+import { findFunction, NETWORK_FUNCTIONS } from './functions.ts';
+import { waitForStopSignal } from './signals.ts';
+
+/** The message a child of `ims up` sends on its IPC channel once it serves. */
+export interface ReadyMessage {
+  type: 'ready';
+  name: string;
+  http: string | undefined;
+  health: unknown;
+}
+
+/**
+ * `ims run <function> --config FILE [--http PORT] [--log-level LEVEL]`: one network function
+ * alone, logging pino JSON lines on stdout; SIGINT/SIGTERM stop it cleanly (exit 0). Also how
+ * `ims up` runs each function in a child process: the child tells its parent it is ready over
+ * the IPC channel, and stops when that channel closes (the parent is gone).
+ */
+export async function runCommand(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    options: {
+      config: { type: 'string', short: 'c' },
+      http: { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const name = positionals[0];
+  if (!name)
+    throw new CliError(
+      `ims run: which function? one of ${NETWORK_FUNCTIONS.map((f) => f.name).join(', ')}`,
+      EXIT_USAGE,
+    );
+  const fn = findFunction(name);
+  if (!fn) throw new CliError(`ims run: unknown function '${name}'`, EXIT_USAGE);
+  if (!fn.implemented) {
+    throw new CliError(
+      `ims run: ${fn.name} is not implemented yet${fn.issue ? ` (issue #${fn.issue})` : ''}`,
+    );
+  }
+  if (values.config === undefined)
+    throw new CliError(`ims run ${fn.name}: --config FILE is required`, EXIT_USAGE);
+  let httpPort: number | undefined;
+  if (values.http !== undefined) {
+    httpPort = Number(values.http);
+    if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535)
+      throw new CliError(`ims run ${fn.name}: --http must be a port number`, EXIT_USAGE);
+  }
+  // SIGINT/SIGTERM: stop cleanly (DPR to the peers, listeners and store closed), exit 0.
+  // Listened for before start-up logs anything: whoever reads the log may signal at once.
+  const stopped = Promise.race([waitForStopSignal(), parentGone()]);
+  let hosted: HostedFunction;
+  try {
+    hosted = await launchFunction(fn.name, values.config, {
+      ...(httpPort !== undefined ? { httpPort } : {}),
+      ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] } : {}),
+    });
+  } catch (err) {
+    // ConfigError names the file and the key; start-up failures (port taken, database) say why.
+    const message = (err as Error).message.split('\n')[0];
+    const unavailable = err instanceof FunctionUnavailableError;
+    throw new CliError(`ims run ${fn.name}: ${message}${unavailable ? ' (module contract)' : ''}`);
+  }
+  if (process.send) {
+    const ready: ReadyMessage = {
+      type: 'ready',
+      name: fn.name,
+      http: hosted.http?.url,
+      health: await hosted.health(),
+    };
+    process.send(ready);
+  }
+  await stopped;
+  await hosted.stop();
+  if (process.connected) process.disconnect();
+  return 0;
+}
+
+/** Resolves when the IPC channel to `ims up` closes (it died or let go); never without one. */
+function parentGone(): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.channel) process.once('disconnect', () => resolve());
+  });
+}

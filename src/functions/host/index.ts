@@ -1,0 +1,15 @@
+export { type FunctionFile, type HttpSection, httpSectionSchema, readFunctionFile } from './host-config.ts';
+export {
+  type FunctionLauncher,
+  FunctionUnavailableError,
+  isFunctionAvailable,
+  loadFunction,
+} from './registry.ts';
+export {
+  type HealthReport,
+  type HostedFunction,
+  type LaunchOptions,
+  launchFunction,
+  type RunFunctionOptions,
+  runFunction,
+} from './run-function.ts';
