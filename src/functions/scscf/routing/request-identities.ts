@@ -1,0 +1,47 @@
+/**
+ * How the S-CSCF reads identities out of a request: the public identities a Request-URI
+ * stands for (TS 23.003 §13.4: sip:+E164@domain;user=phone is the number too), the E.164
+ * number to look up in ENUM, the user part of a Route naming us.
+ */
+import { isE164, normalizePublicIdentity } from '../../../ims/identity.ts';
+import { isSipUri, isTelUri, type NameAddr, type Uri } from '../../../sip/message/index.ts';
+
+/** The canonical public identities a URI may be registered as, most specific first. */
+export function identityCandidates(uri: Uri): string[] {
+  const out: string[] = [];
+  try {
+    if (isSipUri(uri) || isTelUri(uri)) out.push(normalizePublicIdentity(uri.toString()));
+  } catch {
+    // Not a valid public identity (e.g. a local tel number): nothing to look up under it.
+  }
+  const number = e164Of(uri);
+  if (number !== undefined && isSipUri(uri)) out.push(`tel:${number}`);
+  return out;
+}
+
+/**
+ * The E.164 number of a tel URI or of a SIP URI with user=phone (RFC 3261 §19.1.6), without
+ * visual separators; undefined for anything else (TS 24.229 §5.4.3.2 step 10: these go to ENUM).
+ */
+export function e164Of(uri: Uri): string | undefined {
+  let number: string | undefined;
+  if (isTelUri(uri)) number = uri.isGlobal ? uri.number : undefined;
+  else if (isSipUri(uri) && uri.param('user') === 'phone' && uri.user !== undefined)
+    number = uri.unescapedUser?.split(';')[0]?.replace(/[-.()]/g, '');
+  return number !== undefined && isE164(number) ? number : undefined;
+}
+
+/** True for a telephone number the S-CSCF cannot route as a SIP URI: tel URIs and user=phone SIP URIs. */
+export function isTelephoneNumber(uri: Uri): boolean {
+  return isTelUri(uri) || (isSipUri(uri) && uri.param('user') === 'phone');
+}
+
+/** The user part of a Route value naming this S-CSCF (`orig`, an ODI token), or undefined. */
+export function routeUser(route: NameAddr): string | undefined {
+  try {
+    const uri = route.uri;
+    return isSipUri(uri) ? uri.user : undefined;
+  } catch {
+    return undefined;
+  }
+}
