@@ -24,3 +24,23 @@ export function demoHosts(): Record<string, string> {
   for (const f of Object.values(DEMO)) hosts[f.host] = DEMO_ADDRESS;
   return hosts;
 }
+
+/**
+ * HTTP port of each function's /health and /metrics endpoint under `ims up` (9181-9193: clear of
+ * every port of ARCHITECTURE.md §2, of Prometheus' 9090 and of node_exporter's 9100).
+ */
+export const DEMO_HTTP_PORTS: Readonly<Record<string, number>> = {
+  pcscf: 9181,
+  icscf: 9182,
+  scscf: 9183,
+  hss: 9184,
+  slf: 9185,
+  as: 9186,
+  bgcf: 9187,
+  mgcf: 9188,
+  pstn: 9189,
+  mrf: 9190,
+  pcrf: 9191,
+  nass: 9192,
+  cdf: 9193,
+};
