@@ -105,6 +105,8 @@ export interface RequestOptions {
   uri: string;
   from?: string;
   to: string;
+  /** A To tag: the request is inside a dialog. */
+  toTag?: string;
   headers?: string[];
 }
 
@@ -124,7 +126,7 @@ export async function send(icscfPort: number, options: RequestOptions): Promise<
       `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-${randomUUID()}`,
       'Max-Forwards: 70',
       `From: <${options.from ?? options.to}>;tag=ua`,
-      `To: <${options.to}>`,
+      `To: <${options.to}>${options.toTag ? `;tag=${options.toTag}` : ''}`,
       `Call-ID: ${randomUUID()}`,
       `CSeq: 1 ${method}`,
       `Contact: <sip:ue@127.0.0.1:${port}>`,
