@@ -120,7 +120,9 @@ function checkRegistration(v: unknown): Registration {
     if (v.charging.ecf !== undefined) stringArray(v.charging.ecf, 'charging.ecf');
   }
   if (!Array.isArray(v.bindings)) throw new Error('bindings is not an array');
-  v.bindings.forEach((b, i) => checkBinding(b, `bindings[${i}]`));
+  v.bindings.forEach((b, i) => {
+    checkBinding(b, `bindings[${i}]`);
+  });
   return v as unknown as Registration;
 }
 
