@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadHssConfig } from '../../src/functions/hss/config.ts';
+import { loadIcscfConfig } from '../../src/functions/icscf/config.ts';
 import { loadSlfConfig } from '../../src/functions/slf/config.ts';
 
 const file = (name: string) => new URL(`../../deploy/${name}`, import.meta.url).pathname;
@@ -15,5 +16,11 @@ describe('example configurations in deploy/ stay valid', () => {
     const c = loadSlfConfig(file('slf.yaml'));
     assert.equal(c.diameter.listen.port, 3869);
     assert.equal(c.routes.length, 3);
+  });
+  it('icscf.yaml', () => {
+    const c = loadIcscfConfig(file('icscf.yaml'));
+    assert.equal(c.sip.port, 4060);
+    assert.equal(c.scscfs[0]?.uri, 'sip:scscf.ims.test:6060');
+    assert.equal(c.thig.enabled, false);
   });
 });

@@ -39,6 +39,12 @@ describe('I-CSCF terminating requests (TS 24.229 §5.3.2.1)', () => {
     await env?.stop();
   });
 
+  it('status(): healthy with the HSS connected', async () => {
+    const status = await icscf.status();
+    assert.equal(status.healthy, true);
+    assert.equal(status.diameterPeers?.length, 1);
+  });
+
   it('INVITE to a registered user: LIR, to its S-CSCF with the Request-URI unchanged; its answer comes back', async () => {
     const response = await send(icscf.port, {
       method: 'INVITE',

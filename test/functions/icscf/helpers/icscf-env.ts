@@ -62,12 +62,16 @@ export async function fakeScscf(
   };
 }
 
-/** The I-CSCF on UDP port 0 towards the HSS at `hssPort`; `overrides` merged at the top level. */
+/**
+ * The I-CSCF on UDP port 0 towards the HSS at `hss` (its port, or the Diameter host and port of
+ * another first peer, an SLF); `overrides` merged at the top level.
+ */
 export async function startTestIcscf(
-  hssPort: number,
+  hss: number | { host: string; port: number },
   scscfs: IcscfConfig['scscfs'] | { uri: string; capabilities?: number[]; weight?: number }[],
   overrides: Record<string, unknown> = {},
 ): Promise<Icscf> {
+  const peer = typeof hss === 'number' ? { host: HSS_HOST, port: hss } : hss;
   const config = validateConfig(icscfConfigSchema, {
     sip: {
       host: '127.0.0.1',
@@ -76,7 +80,7 @@ export async function startTestIcscf(
     },
     diameter: {
       listen: { port: 0 },
-      peers: [{ host: HSS_HOST, address: '127.0.0.1', port: hssPort }],
+      peers: [{ host: peer.host, address: '127.0.0.1', port: peer.port }],
       requestTimeoutMs: 1000,
     },
     scscfs,
@@ -84,7 +88,7 @@ export async function startTestIcscf(
     ...overrides,
   });
   const icscf = await startIcscf(config, silentLogger);
-  await (icscf.diameter as DiameterNode).waitForPeer(HSS_HOST);
+  await (icscf.diameter as DiameterNode).waitForPeer(peer.host);
   return icscf;
 }
 
