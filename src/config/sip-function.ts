@@ -79,6 +79,11 @@ export function diameterClientSchema(originHost: string) {
         .min(1, 'at least one Diameter peer (the HSS, the SLF or a relay)')
         .default([{ host: DEMO.hss.host, address: DEMO_ADDRESS, port: DEMO.hss.port }]),
       requestTimeoutMs: z.number().int().min(100).max(120_000).default(5000),
+      /**
+       * Addresses of Diameter identities named in Redirect-Host answers (an SLF sending us to
+       * an HSS); names not listed are resolved by DNS. Defaults to the demo names.
+       */
+      hosts: z.record(hostSchema, hostSchema).default(demoHosts()),
     })
     .strict()
     .prefault({});

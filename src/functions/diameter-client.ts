@@ -20,7 +20,7 @@ export function createDiameterClient(
     listen: { address: section.listen.address, port: section.listen.port },
     peers: section.peers.map((p) => ({ ...p })),
     acceptUnknownPeers: false,
-    dynamicPeers: {},
+    dynamicPeers: { resolve: (host) => section.hosts[host.toLowerCase()] ?? host },
     requestTimeout: section.requestTimeoutMs,
     logger,
   });
