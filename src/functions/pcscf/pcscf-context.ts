@@ -80,15 +80,27 @@ export class PcscfContext {
     return newChargingVector({ generatedAt: this.config.sip.host, origIoi: this.config.domain });
   }
 
-  /** The UE flow a Route value of ours names through its flow token. */
-  flowOfRoute(routes: readonly NameAddr[]): Flow | undefined {
+  /** The UE flows Route values of ours name through their flow tokens, in order. */
+  routeFlows(routes: readonly NameAddr[]): Flow[] {
+    const flows: Flow[] = [];
     for (const r of routes) {
       const uri = r.uri;
       if (!(uri instanceof SipUri) || !uri.user) continue;
       const flow = this.tokens.decode(uri.user);
-      if (flow) return flow;
+      if (flow) flows.push(flow);
     }
-    return undefined;
+    return flows;
+  }
+
+  /**
+   * Where a request whose Route named us goes: the last flow named there that is not the one
+   * it came over (two dialogs of UEs behind this P-CSCF may leave our four Record-Route values
+   * side by side), undefined when it goes on into the network.
+   */
+  flowTowardsUe(routes: readonly NameAddr[], source: Flow): Flow | undefined {
+    return this.routeFlows(routes)
+      .filter((f) => !this.sameFlow(f, source))
+      .pop();
   }
 
   /** True if a message came over this flow (same connection, or same NAT-ed UDP address). */

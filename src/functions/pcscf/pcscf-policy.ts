@@ -47,13 +47,18 @@ export class PcscfPolicy implements ProxyPolicy {
       const outcome = ctx.regEvent.handleNotify(request);
       if (outcome) return { action: 'respond', status: outcome.status, reason: outcome.reason };
     }
-    const tokenFlow = ctx.flowOfRoute(rc.removedRoutes);
-    const fromUe = ctx.registrations.onFlow(flow).length > 0 || (tokenFlow && ctx.sameFlow(tokenFlow, flow));
-    if (tokenFlow && !fromUe) {
-      this.sessionEvents(request, 'terminating');
-      return routeTowardsUe(ctx, rc, tokenFlow);
-    }
     const registrations = ctx.registrations.onFlow(flow);
+    const fromUe =
+      registrations.length > 0 || ctx.routeFlows(rc.removedRoutes).some((f) => ctx.sameFlow(f, flow));
+    // A UE reaches another UE by flow token only inside a dialog: its initial requests go
+    // through the S-CSCF (Service-Route), whatever Route it pre-loads.
+    const ueFlow =
+      fromUe && request.to.tag === undefined ? undefined : ctx.flowTowardsUe(rc.removedRoutes, flow);
+    if (ueFlow) {
+      if (fromUe) removeUntrustedHeaders(request);
+      this.sessionEvents(request, 'terminating');
+      return routeTowardsUe(ctx, rc, ueFlow);
+    }
     if (request.to.tag !== undefined && fromUe) {
       // TS 24.229 §5.2.6.3.2: a request in a dialog from the UE follows the dialog's route set.
       const agreement = ctx.secAgree.check(request, flow);
@@ -142,15 +147,13 @@ export class PcscfPolicy implements ProxyPolicy {
     flow: Flow,
     removedRoutes: readonly NameAddr[],
   ): Destination | undefined {
-    const tokenFlow = this.ctx.flowOfRoute(removedRoutes);
-    if (!tokenFlow) return undefined;
-    const fromUe = this.ctx.sameFlow(tokenFlow, flow) || this.ctx.registrations.onFlow(flow).length > 0;
-    if (fromUe) {
+    const ueFlow = this.ctx.flowTowardsUe(removedRoutes, flow);
+    if (!ueFlow) {
       removeUntrustedHeaders(request);
       return undefined;
     }
     removeNetworkHeaders(request);
-    return flowDestination(tokenFlow);
+    return flowDestination(ueFlow);
   }
 
   /** TS 24.229 §5.2.7: P-Preferred-Identity of the UE's response turned into P-Asserted-Identity. */
