@@ -85,7 +85,9 @@ export class ScscfPolicy implements ProxyPolicy {
 
   /** A reg event SUBSCRIBE we answer: in one of our dialogs, or for an identity registered here. */
   async #isRegWatch(request: SipRequest): Promise<boolean> {
-    if (request.to.tag !== undefined) return this.deps.notifier.hasDialog(request);
+    if (request.to.tag !== undefined && this.deps.notifier.hasDialog(request)) return true;
+    // In a dialog we do not know, with no Route left: ours to answer (481) when the identity is.
+    if (request.to.tag !== undefined && request.headers.has('Route')) return false;
     let impu: string;
     try {
       impu = canonicalImpu(request.uri.toString());
