@@ -287,16 +287,15 @@ export class SessionRouter {
     return { action: 'forward', targets: [target] };
   }
 
-  /** 'direct' mode: a callee with a record here is served at once, as the terminating S-CSCF. */
+  /**
+   * 'direct' mode: a callee with a record here (or one the HSS assigns us as unregistered) is
+   * served at once, as the terminating S-CSCF; undefined sends the request to the I-CSCF.
+   */
   private async localCallee(ctx: RequestContext): Promise<RoutingDecision | undefined> {
-    const request = ctx.request;
-    for (const identity of identityCandidates(request.uri)) {
-      const record = await this.deps.registrations.get(identity);
-      if (!record) continue;
-      if (record.barred.includes(identity)) return respond(404, 'Not Found');
-      return this.proceed(ctx, this.terminatingSession(request, record, identity));
-    }
-    return undefined;
+    const found = await this.findCallee(ctx.request);
+    if (!found) return undefined;
+    if (found.record.barred.includes(found.identity)) return respond(404, 'Not Found');
+    return this.proceed(ctx, this.terminatingSession(ctx.request, found.record, found.identity));
   }
 
   private forwardTo(

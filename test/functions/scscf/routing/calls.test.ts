@@ -164,7 +164,8 @@ describe('S-CSCF session routing over sockets', () => {
         200,
       );
       assert.equal(bgcf.got[0]?.uriText, 'tel:+15550099');
-      assert.equal(bgcf.got[0]?.headers.get('Route'), undefined, 'the BGCF Route was its own');
+      assert.equal(bgcf.got[0]?.headers.get('Route'), `<sip:127.0.0.1:${bgcf.port};lr>`);
+      assert.equal(icscf.got.length, 1);
     } finally {
       await h.close();
       await icscf.close();
