@@ -88,12 +88,12 @@ function parseJson(text: string): Record<string, unknown> | undefined {
 /** Writes `records` (stored texts) to `path` atomically: temporary file, fsync, rename, fsync of the folder. */
 export async function writeSnapshot(path: string, records: readonly string[]): Promise<void> {
   const dir = dirname(path);
-  await mkdir(dir, { recursive: true });
   const temp = `${dir}/.${basename(path)}.${process.pid}.tmp`;
   try {
+    await mkdir(dir, { recursive: true });
     await writeFile(temp, records);
   } catch (err) {
-    await rm(temp, { force: true });
+    await rm(temp, { force: true }).catch(() => undefined);
     throw new StoreError(
       'UNAVAILABLE',
       `cannot write registration snapshot ${path}: ${(err as Error).message}`,
