@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadHssConfig } from '../../src/functions/hss/config.ts';
 import { loadIcscfConfig } from '../../src/functions/icscf/config.ts';
+import { loadScscfConfig } from '../../src/functions/scscf/config.ts';
 import { loadSlfConfig } from '../../src/functions/slf/config.ts';
 
 const file = (name: string) => new URL(`../../deploy/${name}`, import.meta.url).pathname;
@@ -22,5 +23,13 @@ describe('example configurations in deploy/ stay valid', () => {
     assert.equal(c.sip.port, 4060);
     assert.equal(c.scscfs[0]?.uri, 'sip:scscf.ims.test:6060');
     assert.equal(c.thig.enabled, false);
+  });
+  it('scscf.yaml', () => {
+    const c = loadScscfConfig(file('scscf.yaml'));
+    assert.equal(c.sip.port, 6060);
+    assert.equal(c.serverName, 'sip:scscf.ims.test:6060');
+    assert.equal(c.diameter.peers[0]?.port, 3868);
+    assert.equal(c.store.backend, 'memory');
+    assert.equal(c.registrar.minExpires, 60);
   });
 });
