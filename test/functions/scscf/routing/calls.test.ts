@@ -15,7 +15,7 @@ import { SipTransportLayer } from '../../../../src/sip/transport/index.ts';
 import { freePorts } from '../../../interop/helpers/free-port.ts';
 import { describeRun, requireSipp, SippGroup } from '../../../interop/helpers/sipp.ts';
 import { binding, record } from './fixtures.ts';
-import { message, type RoutingHarness, sendRequest, startEndpoint, startRoutingHarness } from './harness.ts';
+import { message, sendRequest, startEndpoint, startRoutingHarness } from './harness.ts';
 
 const SIPP_DIR = new URL('./sipp/', import.meta.url).pathname;
 
