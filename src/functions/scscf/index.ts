@@ -47,6 +47,11 @@ export interface Scscf extends RunningFunction {
    * registered here.
    */
   deregister(impu: string): Promise<boolean>;
+  /**
+   * TS 24.229 §5.4.3.3: Cx SAR UNREGISTERED_USER for a callee not registered; the record
+   * (state 'unregistered', with the profile) or undefined when the HSS refuses.
+   */
+  assignUnregistered(impu: string): Promise<Registration | undefined>;
 }
 
 export interface ScscfOptions {
@@ -224,6 +229,7 @@ export async function startScscf(
     diameter: node,
     serviceRoute: registrar.serviceRoute,
     notifier,
+    assignUnregistered,
     sipLayers: [running.layer],
     async status(): Promise<FunctionStatus> {
       return {

@@ -330,6 +330,26 @@ describe('S-CSCF registration (real HSS over Diameter)', () => {
     assert.equal(await env.scscf.deregister('sip:adam@ims.test'), false);
   });
 
+  it('SAR UNREGISTERED_USER: an unregistered record with the profile; undefined for an unknown user', async () => {
+    await env.provision(digestUser('una'));
+    const record = await env.scscf.assignUnregistered('sip:una@ims.test');
+    assert.equal(record?.state, 'unregistered');
+    assert.equal(record?.impi, 'una@ims.test');
+    assert.deepEqual(record?.bindings, []);
+    assert.ok(record?.userData.includes('sip:una@ims.test'));
+    assert.equal(await hssState('sip:una@ims.test'), 'UNREGISTERED');
+    assert.equal(await env.scscf.assignUnregistered('sip:ghost@ims.test'), undefined);
+    // A registration replaces it.
+    const u = await ue();
+    const r = await u.register({
+      impu: 'sip:una@ims.test',
+      impi: 'una@ims.test',
+      secret: { password: 'pw-una' },
+    });
+    assert.equal(r.response.status, 200);
+    assert.equal((await env.scscf.registrations.get('sip:una@ims.test'))?.state, 'registered');
+  });
+
   it('a REGISTER requiring an unknown extension gets 420', async () => {
     const u = await ue();
     const r = await u.register({
