@@ -4,7 +4,14 @@
  * number to look up in ENUM, the user part of a Route naming us.
  */
 import { isE164, normalizePublicIdentity } from '../../../ims/identity.ts';
-import { isSipUri, isTelUri, type NameAddr, type Uri } from '../../../sip/message/index.ts';
+import {
+  isSipUri,
+  isTelUri,
+  type NameAddr,
+  P_ASSERTED_IDENTITY,
+  type SipRequest,
+  type Uri,
+} from '../../../sip/message/index.ts';
 
 /** The canonical public identities a URI may be registered as, most specific first. */
 export function identityCandidates(uri: Uri): string[] {
@@ -43,5 +50,15 @@ export function routeUser(route: NameAddr): string | undefined {
     return isSipUri(uri) ? uri.user : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** The P-Asserted-Identity URIs of a request in canonical form (TS 24.229 §5.4.3.2 step 1). */
+export function assertedIdentities(request: SipRequest): string[] {
+  try {
+    return request.headers.parsed(P_ASSERTED_IDENTITY).flatMap((pai) => identityCandidates(pai.uri));
+  } catch {
+    // An unparsable identity asserts nothing.
+    return [];
   }
 }

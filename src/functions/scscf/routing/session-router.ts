@@ -9,7 +9,6 @@ import { type IfcEvaluationContext, nextMatchingIfc } from '../../../ims/ifc/eva
 import { DefaultHandling, type InitialFilterCriteria, SessionCase } from '../../../ims/ifc/model.ts';
 import type { Logger } from '../../../log/logger.ts';
 import {
-  P_ASSERTED_IDENTITY,
   parseSipUri,
   parseUri,
   type SipRequest,
@@ -22,7 +21,13 @@ import type { ScscfConfig } from '../config.ts';
 import { addChargingFunctionAddresses, ensureChargingVector, removeChargingHeaders } from './charging.ts';
 import { EnumResolver } from './enum-resolver.ts';
 import { ODI_PREFIX, type OriginalDialogState, OriginalDialogTable } from './odi-table.ts';
-import { e164Of, identityCandidates, isTelephoneNumber, routeUser } from './request-identities.ts';
+import {
+  assertedIdentities,
+  e164Of,
+  identityCandidates,
+  isTelephoneNumber,
+  routeUser,
+} from './request-identities.ts';
 import { ServiceProfileCache, UserProfileError } from './service-profile-cache.ts';
 
 export interface SessionRouterDeps {
@@ -409,14 +414,4 @@ export class SessionRouter {
 function liveBindings(record: Registration): Binding[] {
   const now = Date.now();
   return record.bindings.filter((b) => b.expiresAt > now);
-}
-
-/** The P-Asserted-Identity URIs of a request in canonical form (TS 24.229 §5.4.3.2 step 1). */
-function assertedIdentities(request: SipRequest): string[] {
-  try {
-    return request.headers.parsed(P_ASSERTED_IDENTITY).flatMap((pai) => identityCandidates(pai.uri));
-  } catch {
-    // An unparsable identity asserts nothing.
-    return [];
-  }
 }
