@@ -113,6 +113,11 @@ export class PcscfPolicy implements ProxyPolicy {
     const state = stateOf(rc);
     if (!state) return;
     if (state.kind === 'register') registerResponse(this.ctx, response, rc);
+    if (TOWARDS_UE.has(state.kind) && response.status === 500 && rc.data.flowFailed === true) {
+      // RFC 5626 §5.3: the flow failed under the request (the proxy core made a 503, then 500).
+      response.status = 430;
+      response.reason = 'Flow Failed';
+    }
     if (TOWARDS_UE.has(state.kind)) {
       // The UE's response enters the network: TS 24.229 §5.2.7 asserts its identity.
       removeUntrustedHeaders(response);
@@ -127,6 +132,19 @@ export class PcscfPolicy implements ProxyPolicy {
         status: response.status,
         ...(state.registration ? { servedIdentity: state.registration.associatedUris[0]! } : {}),
       });
+  }
+
+  /**
+   * A 503 on a branch over a UE's connection: taken as the connection failing while sending
+   * (RFC 5626 §5.3), remembered for a 430 upstream. DEVIATION: a 503 the UE itself sends is
+   * taken the same way (the proxy core does not say which it was).
+   */
+  onBranchFailure(response: SipResponse, target: ProxyTarget, rc: RequestContext): undefined {
+    if (response.status === 503 && target.destination?.connectionId !== undefined) {
+      const state = stateOf(rc);
+      if (state && TOWARDS_UE.has(state.kind)) rc.data.flowFailed = true;
+    }
+    return undefined;
   }
 
   onFinalResponse(response: SipResponse, rc: RequestContext): void {

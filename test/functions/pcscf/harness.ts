@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { type Pcscf, pcscfConfigSchema, startPcscf } from '../../../src/functions/pcscf/index.ts';
 import { buildReginfo, REGINFO_CONTENT_TYPE, type Reginfo } from '../../../src/ims/reginfo.ts';
-import { silentLogger } from '../../../src/log/logger.ts';
+import { createLogger, silentLogger } from '../../../src/log/logger.ts';
 import { OutgoingRequest } from '../../../src/sip/dialog/index.ts';
 import { SipResolver } from '../../../src/sip/dns/index.ts';
 import {
@@ -426,7 +426,11 @@ export async function startBench(overrides: Record<string, unknown> = {}) {
     icscf: `sip:127.0.0.1:${core.port}`,
     ...overrides,
   });
-  const pcscf: Pcscf = await startPcscf(config, silentLogger, { tlsMaterial: pems });
+  const pcscf: Pcscf = await startPcscf(
+    config,
+    process.env.PCSCF_LOG ? createLogger({ level: process.env.PCSCF_LOG }) : silentLogger,
+    { tlsMaterial: pems },
+  );
   const portOf = (p: TransportProtocol) =>
     pcscf.sip.transport.listening().find((l) => l.protocol === p)!.port;
   return {
