@@ -1,16 +1,15 @@
 import { akaCommand } from './aka.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
-
 import { subscriberCommand } from './subscriber.ts';
-import { upCommand } from './up.ts';
 
 const USAGE = `usage: ims <command> [options]
 
 commands:
-  up [--config FILE] [--data DIR]   the whole core on this machine
+  up [--config FILE] [--data DIR] [--log-json]
+                                    the whole core on this machine
   run <function> --config FILE [--http PORT] [--log-level LEVEL]
                                     one network function alone
-  status [--json]                   functions up, their peers, registered users
+  status [--json] [--data DIR]      functions up, their peers, registered users
   subscriber add|show|remove|list|import ...
   aka vector --k HEX (--op HEX | --opc HEX) --rand HEX --sqn HEX --amf HEX
   help                              this text`;
@@ -22,11 +21,9 @@ const commands: Record<string, Command> = {
     console.log(USAGE);
     return 0;
   },
-  up: upCommand,
+  up: async (args) => (await import('./up.ts')).upCommand(args),
   run: async (args) => (await import('./run.ts')).runCommand(args),
-  status: () => {
-    throw new CliError('ims status: not implemented yet (issue #9)');
-  },
+  status: async (args) => (await import('./status.ts')).statusCommand(args),
   subscriber: subscriberCommand,
   aka: akaCommand,
 };

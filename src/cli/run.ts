@@ -4,9 +4,11 @@ import { CliError, EXIT_USAGE } from './errors.ts';
 import { findFunction, NETWORK_FUNCTIONS } from './functions.ts';
 import { waitForStopSignal } from './signals.ts';
 
-/** The message a child of `ims up` sends on its IPC channel once it serves. */
+/**
+ * What a child of `ims up` writes on stdout, as the line `{"imsReady":{...}}`, once it serves:
+ * after its start-up log lines, so `ims up` prints its summary after them.
+ */
 export interface ReadyMessage {
-  type: 'ready';
   name: string;
   http: string | undefined;
   health: unknown;
@@ -15,8 +17,8 @@ export interface ReadyMessage {
 /**
  * `ims run <function> --config FILE [--http PORT] [--log-level LEVEL]`: one network function
  * alone, logging pino JSON lines on stdout; SIGINT/SIGTERM stop it cleanly (exit 0). Also how
- * `ims up` runs each function in a child process: the child tells its parent it is ready over
- * the IPC channel, and stops when that channel closes (the parent is gone).
+ * `ims up` runs each function in a child process (with an IPC channel): the child says it is
+ * ready with a ReadyMessage line, and stops when the channel closes (the parent is gone).
  */
 export async function runCommand(args: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -65,14 +67,9 @@ export async function runCommand(args: string[]): Promise<number> {
     const unavailable = err instanceof FunctionUnavailableError;
     throw new CliError(`ims run ${fn.name}: ${message}${unavailable ? ' (module contract)' : ''}`);
   }
-  if (process.send) {
-    const ready: ReadyMessage = {
-      type: 'ready',
-      name: fn.name,
-      http: hosted.http?.url,
-      health: await hosted.health(),
-    };
-    process.send(ready);
+  if (process.channel) {
+    const ready: ReadyMessage = { name: fn.name, http: hosted.http?.url, health: await hosted.health() };
+    process.stdout.write(`${JSON.stringify({ imsReady: ready })}\n`);
   }
   await stopped;
   await hosted.stop();

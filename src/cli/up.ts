@@ -1,97 +1,126 @@
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { validateConfig } from '../config/load.ts';
-import { hssConfigSchema } from '../functions/hss/config.ts';
-import { createLogger } from '../log/logger.ts';
+import { ConfigError } from '../config/load.ts';
+import type { HssConfig } from '../functions/hss/config.ts';
+import { openSubscriberStore } from '../store/open-subscriber-store.ts';
 import { type DemoSubscriber, ensureDemoSubscribers } from './demo-subscribers.ts';
-import { CliError, EXIT_USAGE } from './errors.ts';
-import { NETWORK_FUNCTIONS } from './functions.ts';
+import { type Deployment, loadDeployment } from './deployment.ts';
+import { CliError } from './errors.ts';
+import { formatLogLine } from './log-format.ts';
 import { waitForStopSignal } from './signals.ts';
-
-/** The home domain and Diameter realm of the demo topology (ARCHITECTURE.md §2). */
-const DOMAIN = 'ims.test';
-
-/** What exists so far, printed by `ims up`. */
-export const LIBRARIES: readonly { name: string; what: string }[] = [
-  { name: 'sip', what: 'SIP messages, transports, transactions, stateful proxy, dialogs, B2BUA, RFC 3263' },
-  { name: 'diameter', what: 'Diameter base protocol, peers, routing, Cx/Dx, Sh, Rx, Rf' },
-  { name: 'aka', what: 'Milenage, IMS AKA vectors, SQN management; SIP Digest and AKA digest' },
-];
-
-export function upSummary(): string {
-  const lines: string[] = ['Network functions:'];
-  for (const f of NETWORK_FUNCTIONS) {
-    const state = f.implemented ? 'ready' : `not implemented yet${f.issue ? ` (issue #${f.issue})` : ''}`;
-    lines.push(`  ${f.name.padEnd(6)} ${f.role.padEnd(52)} ${state}`);
-  }
-  lines.push('', 'Libraries available:');
-  for (const l of LIBRARIES) lines.push(`  ${l.name.padEnd(10)} ${l.what}`);
-  return lines.join('\n');
-}
-
-function demoTable(demo: readonly DemoSubscriber[]): string {
-  if (demo.length === 0) return 'Subscribers: provisioned earlier (ims subscriber list).';
-  const lines = ['Demo subscribers (digest username = IMPI; AKA with K/OPc, AMF 8000):'];
-  for (const d of demo) {
-    lines.push(`  ${d.impu.padEnd(22)} ${d.tel.padEnd(13)} impi ${d.impi.padEnd(18)} password ${d.password}`);
-    lines.push(`  ${''.padEnd(36)} k ${d.k} opc ${d.opc}`);
-  }
-  return lines.join('\n');
-}
+import { type Child, Supervisor } from './supervisor.ts';
+import { removeUpState, writeUpState } from './up-state.ts';
+import { upSummary } from './up-summary.ts';
 
 /**
- * `ims up`: every network function that exists, on this machine, with demo subscribers
- * provisioned on first start. Today that is the HSS (Diameter Cx/Sh on 3868, REST API on 8080,
- * SQLite in DATA/hss.sqlite); the CSCFs join as their issues land (`ims up` lists them).
+ * `ims up [--config ims.yaml] [--data DIR] [--log-json]`: every network function that exists,
+ * each in a child process (`ims run <name>`), started in dependency order (HSS → S-CSCF →
+ * I-CSCF → P-CSCF), their logs combined into one stream, demo subscribers provisioned on first
+ * start. Ctrl-C (or SIGTERM) stops them in reverse order and exits 0; a function that dies
+ * stops everything and exits 1.
  */
 export async function upCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { config: { type: 'string' }, data: { type: 'string' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      data: { type: 'string' },
+      'log-json': { type: 'boolean', default: false },
+    },
     strict: true,
   });
-  if (values.config !== undefined) {
-    throw new CliError(
-      'ims up: --config (one file for the whole deployment) is not implemented yet (issue #9)',
-      EXIT_USAGE,
-    );
-  }
-  const dataDir = resolve(values.data ?? './data');
-  mkdirSync(dataDir, { recursive: true });
-  const config = validateConfig(
-    hssConfigSchema,
-    { store: { backend: 'sqlite', path: join(dataDir, 'hss.sqlite') } },
-    'ims up',
-  );
-  const logger = createLogger({ name: 'hss', level: 'warn' });
-  const { startHss } = await import('../functions/hss/index.ts');
-  const { startApi } = await import('../functions/hss/api/start-api.ts');
-  let hss: Awaited<ReturnType<typeof startHss>>;
+  let deployment: Deployment;
   try {
-    hss = await startHss(config, logger, { startApi });
+    deployment = await loadDeployment(values.config, values.data);
   } catch (err) {
-    throw new CliError(`ims up: the HSS did not start: ${(err as Error).message.split('\n')[0]}`);
+    if (err instanceof ConfigError) throw new CliError(`ims up: ${err.message}`);
+    throw err;
   }
-  const demo = await ensureDemoSubscribers(hss.store, dataDir, DOMAIN);
-  // Listen for Ctrl-C before the summary goes out: whoever reads it may signal at once.
-  const stopped = waitForStopSignal();
+  const { dataDir } = deployment;
+  mkdirSync(join(dataDir, 'run'), { recursive: true });
+  const demo = await provisionDemoSubscribers(deployment);
+
+  // Listen for Ctrl-C before anything starts: it stops what has started so far.
+  let stopRequested = false;
+  const stopSignal = waitForStopSignal().then(() => {
+    stopRequested = true;
+  });
+  const supervisor = new Supervisor();
+  const color = process.stdout.isTTY === true;
+  supervisor.on('line', (name, line, stream) => {
+    if (values['log-json'] && stream === 'stdout') process.stdout.write(`${line}\n`);
+    else process.stdout.write(`${formatLogLine(name, line, color)}\n`);
+  });
+  const died = new Promise<Child>((resolve) => {
+    supervisor.on('died', (child, code, signal) => {
+      console.error(
+        `ims up: ${child.name} (pid ${child.pid}) died unexpectedly (${signal ?? `exit ${code}`}); stopping everything`,
+      );
+      resolve(child);
+    });
+  });
+
+  const stop = async () => {
+    await supervisor.stopAll();
+    removeUpState(dataDir);
+  };
+  for (const fn of deployment.functions) {
+    if (stopRequested) break;
+    const configFile = join(dataDir, 'run', `${fn.name}.json`);
+    // The function's section plus the host's http section; secrets inside: owner only.
+    writeFileSync(configFile, `${JSON.stringify({ ...fn.data, http: fn.http }, null, 2)}\n`, { mode: 0o600 });
+    try {
+      await supervisor.start({ name: fn.name, configFile, logLevel: deployment.logLevel });
+    } catch (err) {
+      await stop();
+      throw new CliError(`ims up: ${(err as Error).message}`);
+    }
+  }
+  if (stopRequested) {
+    await stop();
+    return 0;
+  }
+  writeUpState({
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    domain: deployment.domain,
+    dataDir,
+    functions: supervisor.children.map((c) => ({ name: c.name, pid: c.pid, http: c.http })),
+  });
   console.log(
-    [
-      `ims up: domain ${DOMAIN}, data in ${dataDir}`,
-      '',
-      'Running:',
-      `  hss    Diameter Cx/Sh ${config.diameter.listen.address}:${hss.port} (${config.diameter.originHost}, realm ${config.diameter.originRealm})`,
-      `         REST API http://${config.api.listen.address}:${config.api.listen.port}/api/v1 (OpenAPI at /api/v1/openapi.json)`,
-      '',
-      demoTable(demo),
-      '',
-      upSummary(),
-      '',
-      'Ctrl-C stops.',
-    ].join('\n'),
+    upSummary({
+      domain: deployment.domain,
+      dataDir,
+      children: supervisor.children,
+      missing: deployment.missing,
+      demo,
+    }),
   );
-  await stopped;
-  await hss.stop();
-  return 0;
+  const dead = await Promise.race([stopSignal.then(() => undefined), died]);
+  await stop();
+  return dead ? 1 : 0;
+}
+
+/**
+ * Demo subscribers on first start (an empty subscriber store), before the HSS starts: the
+ * store is opened here, filled and closed, then the HSS opens it.
+ */
+async function provisionDemoSubscribers(deployment: Deployment): Promise<DemoSubscriber[]> {
+  const hss = deployment.functions.find((f) => f.name === 'hss');
+  if (!hss) return [];
+  const { store } = hss.config as HssConfig;
+  let subscribers: Awaited<ReturnType<typeof openSubscriberStore>>;
+  try {
+    subscribers = await openSubscriberStore(
+      store.backend === 'pg' ? { backend: 'pg', url: store.url } : { backend: 'sqlite', path: store.path },
+    );
+  } catch (err) {
+    throw new CliError(`ims up: the subscriber store did not open: ${(err as Error).message.split('\n')[0]}`);
+  }
+  try {
+    return await ensureDemoSubscribers(subscribers, deployment.dataDir, deployment.domain);
+  } finally {
+    await subscribers.close();
+  }
 }
