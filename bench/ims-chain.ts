@@ -1,0 +1,435 @@
+/**
+ * SIPp load through the whole IMS chain of `ims up` (issue #9), beside Kamailio as a plain
+ * registrar/proxy with the same scenarios, in the same run:
+ *   (a) registrations/s with digest: REGISTER → P-CSCF → I-CSCF (UAR) → S-CSCF (MAR) → 401,
+ *       REGISTER with Authorization → ... S-CSCF (SAR) → 200, one SIPp call per exchange;
+ *   (b) the same with IMS AKA (Kamailio: not measured, a plain registrar has no AKA);
+ *   (c) calls/s (INVITE/180/200/ACK/BYE/200) between registered users through the full chain;
+ * each stepped up until the first step with a failure; then memory per registered user after
+ * registering N users, and a CPU profile (`node --cpu-prof`) of every process during one step.
+ * Writes bench/results/<date>-ims-chain.md and .png and prints the summary.
+ *
+ * Environment:
+ *   BENCH_IMS_SECONDS=10                  seconds per step
+ *   BENCH_IMS_REG_RATES, BENCH_IMS_CALL_RATES           our steps (and Kamailio's first ones)
+ *   BENCH_IMS_KAMAILIO_REG_RATES, BENCH_IMS_KAMAILIO_CALL_RATES   Kamailio's steps (default:
+ *                                         ours then higher, to find its limit)
+ *   BENCH_IMS_MEMORY_USERS=100000         users registered for the memory figure
+ *   BENCH_IMS_CALL_USERS=1000             callers and callees (each)
+ *   BENCH_IMS_LOADS=digest,aka,calls,memory,profile    what to measure
+ *   BENCH_IMS_ONLY=ours|kamailio          one side only
+ *   BENCH_IMS_LOG_LEVEL=warn              log level of the functions of `ims up`
+ *   BENCH_IMS_RESULTS=bench/results       where the report goes; BENCH_IMS_KEEP=1 keeps the work files
+ */
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePorts } from '../test/interop/helpers/free-port.ts';
+import { requireSipp } from '../test/interop/helpers/sipp.ts';
+import {
+  type AuthKind,
+  provisionUsers,
+  UserPool,
+  type UserRange,
+  writeCallsCsv,
+  writeRegistrationCsv,
+} from './lib/bench-users.ts';
+import { profileBusyMs, summarizeCpuProfile } from './lib/cpu-profile.ts';
+import {
+  type ImsChainReport,
+  LOAD_TITLES,
+  type LoadKind,
+  type MemoryResult,
+  type Series,
+  summaryLines,
+  writeReport,
+} from './lib/ims-report.ts';
+import { type ImsUpServer, startImsUp } from './lib/ims-up-server.ts';
+import {
+  KAMAILIO_PASSWORD,
+  type KamailioServer,
+  kamailioVersion,
+  startKamailio,
+} from './lib/kamailio-server.ts';
+import { machineDescription } from './lib/proc-stats.ts';
+import { callStep, registrationStep, type StepResult, type SystemUnderTest } from './lib/sipp-load.ts';
+
+const env = process.env;
+const rates = (value: string | undefined, fallback: number[]) =>
+  value
+    ? value
+        .split(',')
+        .map(Number)
+        .filter((r) => r > 0)
+    : fallback;
+const SECONDS = Number(env.BENCH_IMS_SECONDS ?? 10);
+const REG_RATES = rates(env.BENCH_IMS_REG_RATES, [100, 250, 500, 750, 1000, 1250, 1500, 2000]);
+const CALL_RATES = rates(env.BENCH_IMS_CALL_RATES, [100, 250, 500, 750, 1000]);
+const KAM_REG_RATES = rates(env.BENCH_IMS_KAMAILIO_REG_RATES, [
+  ...REG_RATES,
+  3000,
+  4000,
+  6000,
+  8000,
+  10000,
+  12000,
+]);
+const KAM_CALL_RATES = rates(env.BENCH_IMS_KAMAILIO_CALL_RATES, [...CALL_RATES, 1250, 1500, 2000]);
+const MEMORY_USERS = Number(env.BENCH_IMS_MEMORY_USERS ?? 100_000);
+const CALL_USERS = Number(env.BENCH_IMS_CALL_USERS ?? 1000);
+const LOADS = new Set((env.BENCH_IMS_LOADS ?? 'digest,aka,calls,memory,profile').split(','));
+const ONLY = env.BENCH_IMS_ONLY;
+const LOG_LEVEL = env.BENCH_IMS_LOG_LEVEL ?? 'warn';
+const RESULTS = env.BENCH_IMS_RESULTS ?? new URL('./results', import.meta.url).pathname;
+const DOMAIN = 'ims.test';
+const PASSWORD = KAMAILIO_PASSWORD;
+const SIPP = new URL('./sipp/', import.meta.url).pathname;
+const SCENARIO: Record<AuthKind, string> = {
+  digest: `${SIPP}ims_reg_digest.xml`,
+  aka: `${SIPP}ims_reg_aka.xml`,
+};
+
+/** The users every step of one system registers, allocated up front (ours are provisioned). */
+class UserPlan {
+  readonly pool = new UserPool();
+  readonly steps = new Map<string, UserRange>();
+  readonly callers: UserRange;
+  readonly callees: UserRange;
+  readonly memory: UserRange;
+  readonly profile: UserRange;
+
+  constructor(regRates: number[], kinds: AuthKind[], profileRate: number) {
+    for (const kind of kinds)
+      for (const r of regRates) this.steps.set(`${kind}-${r}`, this.pool.take(r * SECONDS, kind));
+    this.callers = this.pool.take(CALL_USERS, 'digest');
+    this.callees = this.pool.take(CALL_USERS, 'digest');
+    this.memory = this.pool.take(MEMORY_USERS, 'digest');
+    this.profile = this.pool.take(profileRate * SECONDS, 'digest');
+  }
+}
+
+function printStep(system: string, load: string, s: StepResult): void {
+  const cpu = Object.entries(s.cpu)
+    .map(([k, v]) => `${k} ${v}%`)
+    .join(' ');
+  console.log(
+    `  ${system.padEnd(8)} ${load.padEnd(6)} ${String(s.rate).padStart(5)}/s: ${s.clean ? 'ok  ' : 'FAIL'} ` +
+      `${s.successful}/${s.planned} failed ${s.failed} retrans ${s.retransmissions} achieved ${s.achieved}/s ` +
+      `resp ${s.responseMs.toFixed(1)} ms | CPU ${cpu} | SIPp ${s.sippCpu}% | UDP drops ${s.udpDrops}`,
+  );
+  for (const e of s.errors.slice(0, 4)) console.log(`      ${e.slice(0, 200)}`);
+}
+
+async function runSeries(
+  system: Series['system'],
+  load: LoadKind,
+  list: number[],
+  step: (rate: number) => Promise<StepResult>,
+): Promise<Series> {
+  const series: Series = { system, load, steps: [], best: 0, limitFound: false };
+  for (const rate of list) {
+    const result = await step(rate);
+    printStep(system, load, result);
+    series.steps.push(result);
+    if (!result.clean) {
+      series.limitFound = true;
+      break;
+    }
+    series.best = rate;
+  }
+  return series;
+}
+
+async function registerUsers(
+  sut: SystemUnderTest,
+  range: UserRange,
+  rate: number,
+  port: number,
+  dir: string,
+  name: string,
+) {
+  const csv = join(dir, `${name}.csv.in`);
+  await writeRegistrationCsv(csv, range, DOMAIN, PASSWORD);
+  return registrationStep({
+    sut,
+    scenario: SCENARIO[range.kind],
+    csv,
+    domain: DOMAIN,
+    rate,
+    count: range.to - range.from,
+    port,
+    dir,
+    name,
+  });
+}
+
+async function registrationSeries(
+  sut: SystemUnderTest,
+  system: Series['system'],
+  kind: AuthKind,
+  list: number[],
+  plan: UserPlan,
+  dir: string,
+) {
+  const [port] = await freePorts(1);
+  return runSeries(system, kind, list, (rate) =>
+    registerUsers(sut, plan.steps.get(`${kind}-${rate}`)!, rate, port!, dir, `${system}-${kind}-${rate}`),
+  );
+}
+
+async function callSeries(
+  sut: SystemUnderTest,
+  system: Series['system'],
+  list: number[],
+  plan: UserPlan,
+  dir: string,
+) {
+  const [callerPort, calleePort] = await freePorts(2);
+  // The P-CSCF takes requests only from a registered flow and sends to the callees over theirs.
+  for (const [who, range, port] of [
+    ['callers', plan.callers, callerPort!],
+    ['callees', plan.callees, calleePort!],
+  ] as const) {
+    const r = await registerUsers(sut, range, 200, port, dir, `${system}-${who}`);
+    if (r.successful !== range.to - range.from) {
+      const note = `Not measured: registering the ${who} failed (${r.successful}/${r.planned}): ${r.errors.join('; ')}`;
+      console.log(`  ${system} calls: ${note}`);
+      return { system, load: 'calls', steps: [], best: 0, limitFound: false, note } satisfies Series;
+    }
+  }
+  const csv = join(dir, `${system}-calls.csv.in`);
+  await writeCallsCsv(csv, plan.callers, plan.callees, DOMAIN);
+  return runSeries(system, 'calls', list, (rate) =>
+    callStep({
+      sut,
+      uacScenario: `${SIPP}ims_uac_call.xml`,
+      uasScenario: `${SIPP}ims_uas_call.xml`,
+      csv,
+      rate,
+      count: rate * SECONDS,
+      callerPort: callerPort!,
+      calleePort: calleePort!,
+      dir,
+      name: `${system}-calls-${rate}`,
+    }),
+  );
+}
+
+/** Registers the plan's memory users; memory of each process before and after. */
+async function memoryRun(
+  sut: SystemUnderTest,
+  system: Series['system'],
+  memory: () => Map<string, number>,
+  plan: UserPlan,
+  rate: number,
+  dir: string,
+): Promise<MemoryResult> {
+  const [port] = await freePorts(1);
+  await sleep(2000);
+  const before = Object.fromEntries(memory());
+  console.log(`  ${system} memory: registering ${MEMORY_USERS} users at ${rate}/s`);
+  const r = await registerUsers(sut, plan.memory, rate, port!, dir, `${system}-memory`);
+  printStep(system, 'memory', r);
+  await sleep(5000);
+  const after = Object.fromEntries(memory());
+  return {
+    system,
+    users: MEMORY_USERS,
+    registered: r.successful,
+    rate,
+    before,
+    after,
+    note: r.clean ? undefined : `Not all registrations succeeded: ${r.errors.join('; ')}`,
+  };
+}
+
+const clean = (s: Series | undefined) => (s && s.best > 0 ? s.best : REG_RATES[0]!);
+
+async function kamailioSide(dir: string, report: ImsChainReport): Promise<void> {
+  const version = kamailioVersion();
+  if (!version) {
+    report.notes.push('Kamailio is not installed (apt-get install kamailio): no reference figures.');
+    return;
+  }
+  report.versions.kamailio = version.replace('kamailio ', '');
+  const plan = new UserPlan(KAM_REG_RATES, ['digest'], 0);
+  const run = async (what: (k: KamailioServer) => Promise<void>) => {
+    const k = await startKamailio(dir);
+    try {
+      await what(k);
+    } finally {
+      await k.stop();
+    }
+  };
+  let digest: Series | undefined;
+  if (LOADS.has('digest')) {
+    await run(async (k) => {
+      digest = await registrationSeries(k, 'kamailio', 'digest', KAM_REG_RATES, plan, dir);
+      report.series.push(digest);
+    });
+  }
+  if (LOADS.has('calls')) {
+    await run(async (k) => {
+      report.series.push(await callSeries(k, 'kamailio', KAM_CALL_RATES, plan, dir));
+    });
+  }
+  if (LOADS.has('memory') && MEMORY_USERS > 0) {
+    await run(async (k) => {
+      report.memory.push(
+        await memoryRun(k, 'kamailio', () => new Map([['kamailio', k.memoryKb()]]), plan, clean(digest), dir),
+      );
+    });
+  }
+}
+
+async function oursSide(dir: string, report: ImsChainReport): Promise<void> {
+  const dataDir = join(dir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const profileRate = Number(env.BENCH_IMS_PROFILE_RATE ?? 500);
+  const plan = new UserPlan(REG_RATES, ['digest', 'aka'], LOADS.has('profile') ? profileRate : 0);
+  console.log(
+    `  ours: provisioning ${plan.pool.total.toLocaleString('en')} subscribers into ${dataDir}/hss.sqlite`,
+  );
+  const p = await provisionUsers(join(dataDir, 'hss.sqlite'), plan.pool.taken, DOMAIN, PASSWORD);
+  console.log(`  ours: ${p.imported} provisioned (${p.failed} failed) in ${p.seconds.toFixed(1)} s`);
+  const logFile = join(dir, 'ims-up.log');
+  const run = async (what: (s: ImsUpServer) => Promise<void>, extraEnv?: Record<string, string>) => {
+    // A fresh registrar each time: no registrations restored from the previous run's snapshot.
+    rmSync(join(dataDir, 'scscf-registrations.json'), { force: true });
+    const s = await startImsUp({ dataDir, logFile, logLevel: LOG_LEVEL, env: extraEnv });
+    const missing = ['hss', 'scscf', 'icscf', 'pcscf'].filter((n) => !s.processes.has(n));
+    try {
+      if (missing.length > 0) throw new Error(`ims up does not run ${missing.join(', ')} yet`);
+      await what(s);
+    } finally {
+      const warnings = s.warnings(15);
+      await s.stop();
+      for (const w of warnings)
+        if (!report.problems.includes(`ims up log: \`${w.slice(0, 300)}\``))
+          report.problems.push(`ims up log: \`${w.slice(0, 300)}\``);
+    }
+  };
+  let digest: Series | undefined;
+  await run(async (s) => {
+    report.versions.functions = [...s.processes.keys()].join(', ');
+    for (const kind of ['digest', 'aka'] as const) {
+      if (!LOADS.has(kind)) continue;
+      const series = await registrationSeries(s, 'ours', kind, REG_RATES, plan, dir);
+      if (kind === 'digest') digest = series;
+      report.series.push(series);
+    }
+    if (LOADS.has('calls')) report.series.push(await callSeries(s, 'ours', CALL_RATES, plan, dir));
+  });
+  if (LOADS.has('memory') && MEMORY_USERS > 0) {
+    await run(async (s) => {
+      report.memory.push(await memoryRun(s, 'ours', () => s.memoryKb(), plan, clean(digest), dir));
+    });
+  }
+  if (LOADS.has('profile')) await profileRun(dir, report, plan, profileRate, run);
+}
+
+/** One digest registration step with `node --cpu-prof` in every process; the busiest one's top functions. */
+async function profileRun(
+  dir: string,
+  report: ImsChainReport,
+  plan: UserPlan,
+  rate: number,
+  run: (what: (s: ImsUpServer) => Promise<void>, env?: Record<string, string>) => Promise<void>,
+): Promise<void> {
+  const profDir = join(dir, 'cpu-prof');
+  mkdirSync(profDir, { recursive: true });
+  let names = new Map<number, string>();
+  let load = '';
+  await run(
+    async (s) => {
+      names = new Map([...s.processes].map(([name, pid]) => [pid, name]));
+      const [port] = await freePorts(1);
+      const r = await registerUsers(s, plan.profile, rate, port!, dir, 'ours-profile');
+      printStep('ours', 'prof', r);
+      load = `${SECONDS} s of digest registrations at ${rate}/s (${r.successful}/${r.planned} ok, ${r.failed} failed)`;
+    },
+    { NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profDir}`.trim() },
+  );
+  const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
+  const busy = files.map((f) => {
+    const pid = Number(f.split('.')[2]);
+    return {
+      file: join(profDir, f),
+      name: names.get(pid) ?? `pid ${pid}`,
+      ms: profileBusyMs(join(profDir, f)),
+    };
+  });
+  busy.sort((a, b) => b.ms - a.ms);
+  const top = busy[0];
+  if (!top) {
+    report.notes.push(
+      `No CPU profile was written in ${profDir} (do the functions exit normally on SIGINT?).`,
+    );
+    return;
+  }
+  report.profile = {
+    process: top.name,
+    file: top.file,
+    load,
+    summary: summarizeCpuProfile(top.file, 15),
+    busyByProcess: Object.fromEntries(busy.map((b) => [b.name, b.ms])),
+  };
+}
+
+let sippVersion: string;
+try {
+  sippVersion = requireSipp();
+} catch (err) {
+  console.log(`ims-chain: not measured: ${(err as Error).message}`);
+  process.exit(0);
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'ims-bench-chain-'));
+const report: ImsChainReport = {
+  date: new Date().toISOString().slice(0, 10),
+  machine: machineDescription(),
+  versions: { SIPp: sippVersion.replace('SIPp ', '') },
+  secondsPerStep: SECONDS,
+  domain: DOMAIN,
+  series: [],
+  memory: [],
+  problems: [],
+  notes: [
+    `Load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')} (other work on the machine shares its 2 cores).`,
+    `Functions of ims up log at level ${LOG_LEVEL}; SIPp registers every user from one local port per step (many users share one UDP flow).`,
+  ],
+};
+console.log(
+  `IMS chain through ims up vs Kamailio: ${SECONDS} s per step, ${Object.values(LOAD_TITLES).join('; ')}; work files in ${dir}`,
+);
+try {
+  if (ONLY !== 'ours') await kamailioSide(dir, report);
+  if (ONLY !== 'kamailio') {
+    try {
+      await oursSide(dir, report);
+    } catch (err) {
+      const message = (err as Error).message;
+      console.log(`  ours: stopped: ${message}`);
+      report.problems.push(`The run of ours stopped: ${message.split('\n').slice(0, 12).join(' / ')}`);
+    }
+  }
+  for (const s of report.series.filter((x) => x.system === 'ours' && x.limitFound)) {
+    const failing = s.steps[s.steps.length - 1]!;
+    report.problems.push(
+      `ours, ${LOAD_TITLES[s.load]}: first failures at ${failing.rate}/s: ${failing.failed} failed, ${failing.successful}/${failing.planned} completed` +
+        `${failing.errors.length ? ` (${failing.errors.slice(0, 4).join('; ')})` : ''}`,
+    );
+  }
+  mkdirSync(RESULTS, { recursive: true });
+  const files = writeReport(RESULTS, report);
+  console.log('\nSummary:');
+  for (const line of summaryLines(report)) console.log(`  ${line}`);
+  console.log(`report: ${files.markdown}\nplot:   ${files.png}`);
+} finally {
+  if (!env.BENCH_IMS_KEEP) await rm(dir, { recursive: true, force: true });
+  else console.log(`work files kept in ${dir}`);
+}

@@ -1,0 +1,273 @@
+/**
+ * The IMS chain benchmark's report: a markdown file with the tables of every step, the highest
+ * clean rates and the ratios ours/Kamailio, memory per registered user, the hottest functions,
+ * and a PNG chart (achieved vs offered rate per series), plus the short summary for stdout.
+ */
+import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { ProfileSummary } from './cpu-profile.ts';
+import { type ChartSeries, lineChartPng } from './png-chart.ts';
+import type { StepResult } from './sipp-load.ts';
+
+export type LoadKind = 'digest' | 'aka' | 'calls';
+
+export const LOAD_TITLES: Record<LoadKind, string> = {
+  digest: 'registrations, digest (REGISTER/401/REGISTER/200)',
+  aka: 'registrations, IMS AKA (REGISTER/401/REGISTER/200)',
+  calls: 'calls (INVITE/100/180/200/ACK/BYE/200)',
+};
+
+const TARGETS: Record<LoadKind, number | undefined> = { digest: 1000, aka: undefined, calls: 500 };
+
+export interface Series {
+  system: 'ours' | 'kamailio';
+  load: LoadKind;
+  steps: StepResult[];
+  /** Highest offered rate with no failure (0: none). */
+  best: number;
+  /** True when a step failed (the limit was found, not just the end of the rate list). */
+  limitFound: boolean;
+  /** Why the series was not measured or stopped early. */
+  note?: string;
+}
+
+export interface MemoryResult {
+  system: 'ours' | 'kamailio';
+  users: number;
+  registered: number;
+  rate: number;
+  /** KiB per process (VmRSS; Kamailio: Pss of all its processes). */
+  before: Record<string, number>;
+  after: Record<string, number>;
+  note?: string;
+}
+
+export interface ProfileResult {
+  process: string;
+  file: string;
+  load: string;
+  summary: ProfileSummary;
+  /** Busy ms per process profile, to show how the load spread. */
+  busyByProcess: Record<string, number>;
+}
+
+export interface ImsChainReport {
+  date: string;
+  machine: { cpu: string; cores: number; node: string; kernel: string };
+  versions: Record<string, string>;
+  secondsPerStep: number;
+  domain: string;
+  series: Series[];
+  memory: MemoryResult[];
+  profile?: ProfileResult;
+  /** Problems seen (error responses, failures, missing functions): for the functions' owners. */
+  problems: string[];
+  notes: string[];
+}
+
+const fmtCpu = (cpu: Record<string, number>) =>
+  Object.entries(cpu)
+    .map(([k, v]) => `${k} ${v}%`)
+    .join(', ');
+
+function bestCell(s: Series | undefined): string {
+  if (!s) return 'not measured';
+  if (s.steps.length === 0) return `not measured${s.note ? ` (${s.note})` : ''}`;
+  return s.limitFound ? `${s.best}/s` : `≥ ${s.best}/s`;
+}
+
+function ratioCell(ours: Series | undefined, ref: Series | undefined): string {
+  if (!ours || !ref || ours.steps.length === 0 || ref.steps.length === 0 || ref.best === 0) return '–';
+  const r = (ours.best / ref.best).toFixed(2);
+  if (!ref.limitFound && ours.limitFound) return `≤ ${r}`;
+  if (ref.limitFound && !ours.limitFound) return `≥ ${r}`;
+  if (!ref.limitFound && !ours.limitFound) return `${r} (neither limit reached)`;
+  return r;
+}
+
+/** The ratio ours/Kamailio of a load (AKA against Kamailio's digest: a plain registrar has no AKA). */
+function reference(report: ImsChainReport, load: LoadKind): Series | undefined {
+  const find = (l: LoadKind) => report.series.find((s) => s.system === 'kamailio' && s.load === l);
+  return find(load) ?? (load === 'aka' ? find('digest') : undefined);
+}
+
+function stepTable(s: Series): string[] {
+  const lines = [`### ${s.system === 'ours' ? 'Ours (ims up)' : 'Kamailio'}: ${LOAD_TITLES[s.load]}`, ''];
+  if (s.note) lines.push(s.note, '');
+  if (s.steps.length === 0) return lines;
+  lines.push(
+    '| offered/s | planned | successful | failed | retrans. | achieved/s | mean resp. ms | CPU % of one core | SIPp CPU % | UDP rcv errors | clean |',
+    '|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|',
+  );
+  for (const t of s.steps) {
+    lines.push(
+      `| ${t.rate} | ${t.planned} | ${t.successful} | ${t.failed} | ${t.retransmissions} | ${t.achieved} | ` +
+        `${t.responseMs.toFixed(1)} | ${fmtCpu(t.cpu)} | ${t.sippCpu} | ${t.udpDrops} | ${t.clean ? 'yes' : '**no**'} |`,
+    );
+  }
+  const failing = s.steps.filter((t) => t.errors.length > 0);
+  for (const t of failing) {
+    lines.push('', `Errors at ${t.rate}/s:`, '', ...t.errors.map((e) => `- \`${e.replaceAll('`', "'")}\``));
+  }
+  lines.push('');
+  return lines;
+}
+
+function memoryTable(memory: MemoryResult[]): string[] {
+  if (memory.length === 0) return [];
+  const lines = ['## Memory per registered user', ''];
+  for (const m of memory) {
+    lines.push(
+      `${m.system === 'ours' ? 'Ours' : 'Kamailio'}: ${m.registered.toLocaleString('en')} of ${m.users.toLocaleString('en')} users registered at ${m.rate}/s` +
+        `${m.system === 'kamailio' ? ' (Pss of the main process and its workers: the shared location table counted once)' : ' (VmRSS per process)'}.`,
+      '',
+    );
+    if (m.note) lines.push(m.note, '');
+    lines.push(
+      '| process | before MiB | after MiB | delta MiB | bytes per registered user |',
+      '|---|---:|---:|---:|---:|',
+    );
+    let before = 0;
+    let after = 0;
+    for (const name of Object.keys(m.after)) {
+      const b = m.before[name] ?? 0;
+      const a = m.after[name] ?? 0;
+      before += b;
+      after += a;
+      lines.push(
+        `| ${name} | ${(b / 1024).toFixed(1)} | ${(a / 1024).toFixed(1)} | ${((a - b) / 1024).toFixed(1)} | ${perUser(a - b, m.registered)} |`,
+      );
+    }
+    lines.push(
+      `| **total** | ${(before / 1024).toFixed(1)} | ${(after / 1024).toFixed(1)} | ${((after - before) / 1024).toFixed(1)} | ${perUser(after - before, m.registered)} |`,
+      '',
+    );
+  }
+  return lines;
+}
+
+const perUser = (deltaKb: number, users: number) =>
+  users > 0 ? String(Math.round((deltaKb * 1024) / users)) : '–';
+
+function profileSection(p: ProfileResult | undefined): string[] {
+  if (!p) return [];
+  const lines = [
+    '## Where the time goes (CPU profile)',
+    '',
+    `\`node --cpu-prof\` in every process of \`ims up\` during ${p.load}. Busy (non-idle) ms sampled per process: ` +
+      `${Object.entries(p.busyByProcess)
+        .map(([k, v]) => `${k} ${Math.round(v)}`)
+        .join(', ')}.`,
+    '',
+    `Busiest: **${p.process}** (${basename(p.file)}): busy ${Math.round(p.summary.busyMs)} ms of ${Math.round(p.summary.totalMs)} ms sampled, ` +
+      `garbage collector ${Math.round(p.summary.gcMs)} ms. Top functions by self time:`,
+    '',
+    '| self ms | % of busy | function | where |',
+    '|---:|---:|---|---|',
+  ];
+  for (const f of p.summary.top) {
+    lines.push(
+      `| ${f.selfMs.toFixed(0)} | ${f.percent.toFixed(1)} | \`${f.name}\` | ${f.location || '(native)'} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+/** The summary lines (stdout and the top of the report). */
+export function summaryLines(report: ImsChainReport): string[] {
+  const lines: string[] = [];
+  for (const load of ['digest', 'aka', 'calls'] as LoadKind[]) {
+    const ours = report.series.find((s) => s.system === 'ours' && s.load === load);
+    const ref = reference(report, load);
+    const oursBest = ours?.steps.find((t) => t.rate === ours.best);
+    const target = TARGETS[load];
+    lines.push(
+      `${LOAD_TITLES[load]}: ours ${bestCell(ours)}` +
+        `${oursBest ? ` (CPU ${fmtCpu(oursBest.cpu)})` : ''}` +
+        `${target && ours && ours.steps.length > 0 ? `, target ${target}/s ${ours.best >= target ? 'met' : 'NOT met'}` : ''}` +
+        `; Kamailio ${bestCell(ref)}${load === 'aka' ? ' (digest: no AKA in a plain registrar)' : ''}; ratio ours/Kamailio ${ratioCell(ours, ref)}`,
+    );
+  }
+  for (const m of report.memory) {
+    const total = Object.keys(m.after).reduce((sum, k) => sum + (m.after[k] ?? 0) - (m.before[k] ?? 0), 0);
+    lines.push(
+      `memory per registered user (${m.system}, ${m.registered} users): ${perUser(total, m.registered)} bytes in total`,
+    );
+  }
+  if (report.profile) {
+    const hot = report.profile.summary.top[0];
+    lines.push(
+      `hottest: ${report.profile.process}${hot ? `, ${hot.name} (${hot.location}) ${hot.percent.toFixed(1)}% of its busy time` : ''}`,
+    );
+  }
+  return lines;
+}
+
+/** Writes `<dir>/<date>-ims-chain.md` and `.png`; returns their paths. */
+export function writeReport(dir: string, report: ImsChainReport): { markdown: string; png: string } {
+  const base = `${dir}/${report.date}-ims-chain`;
+  const colors: Record<string, [number, number, number]> = {
+    'ours digest': [200, 30, 30],
+    'ours aka': [230, 120, 0],
+    'ours calls': [120, 0, 160],
+    'kamailio digest': [30, 90, 200],
+    'kamailio calls': [0, 150, 120],
+  };
+  // Kamailio's steps beyond our highest offered rate would squash our lines: the chart shows the common range.
+  const oursMax = Math.max(
+    0,
+    ...report.series.filter((s) => s.system === 'ours').flatMap((s) => s.steps.map((t) => t.rate)),
+  );
+  const xMax = oursMax > 0 ? oursMax : Number.POSITIVE_INFINITY;
+  const series: ChartSeries[] = report.series
+    .filter((s) => s.steps.length > 0)
+    .map((s) => ({
+      name: `${s.system} ${s.load}`,
+      color: colors[`${s.system} ${s.load}`] ?? [0, 0, 0],
+      points: s.steps.filter((t) => t.rate <= xMax).map((t) => ({ x: t.rate, y: t.achieved })),
+    }));
+  const png = lineChartPng(series, {
+    title: 'IMS chain: achieved vs offered (per s)',
+    xLabel: 'offered per s',
+    yLabel: 'achieved per s',
+  });
+  writeFileSync(`${base}.png`, png);
+
+  const m = report.machine;
+  const lines = [
+    `# IMS chain load benchmark, ${report.date}`,
+    '',
+    `Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.kernel}; ${Object.entries(report.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(
+        ', ',
+      )}. UDP on 127.0.0.1, SIPp on the same cores as the servers, ${report.secondsPerStep} s per step, ` +
+      `home domain ${report.domain}. Each series rises until the first step with a failure; "clean" = every planned exchange completed, none failed.`,
+    '',
+    '## Summary',
+    '',
+    ...summaryLines(report).map((l) => `- ${l}`),
+    '',
+    `![achieved vs offered](${basename(base)}.png)`,
+    '',
+    '| load | ours: highest clean rate | Kamailio: highest clean rate | ours/Kamailio | target |',
+    '|---|---:|---:|---:|---:|',
+    ...(['digest', 'aka', 'calls'] as LoadKind[]).map((load) => {
+      const ours = report.series.find((s) => s.system === 'ours' && s.load === load);
+      const ref = reference(report, load);
+      return `| ${LOAD_TITLES[load]} | ${bestCell(ours)} | ${bestCell(ref)}${load === 'aka' && ref ? ' (digest)' : ''} | ${ratioCell(ours, ref)} | ${TARGETS[load] ? `${TARGETS[load]}/s` : '–'} |`;
+    }),
+    '',
+    '## Steps',
+    '',
+    ...report.series.flatMap(stepTable),
+    ...memoryTable(report.memory),
+    ...profileSection(report.profile),
+  ];
+  if (report.problems.length > 0)
+    lines.push('## Problems seen', '', ...report.problems.map((p) => `- ${p}`), '');
+  if (report.notes.length > 0) lines.push('## Notes', '', ...report.notes.map((n) => `- ${n}`), '');
+  writeFileSync(`${base}.md`, `${lines.join('\n')}\n`);
+  return { markdown: `${base}.md`, png: `${base}.png` };
+}
