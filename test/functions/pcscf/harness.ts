@@ -291,7 +291,12 @@ export class RawUe {
     headers: [string, string][] = [],
     toTag?: string,
   ): Promise<void> {
-    const response = createResponse(request, status, { headers, ...(toTag ? { toTag } : {}) });
+    // RFC 3261 §12.1.1: a UAS copies the Record-Route into responses that set up a dialog.
+    const rr: [string, string][] = request.headers.values('Record-Route').map((v) => ['Record-Route', v]);
+    const response = createResponse(request, status, {
+      headers: [...rr, ...headers],
+      ...(toTag ? { toTag } : {}),
+    });
     const flow = this.incoming.find((i) => i.message === request)!.flow;
     await this.transport.sendResponse(response, flow);
   }
