@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { loadDeployment } from '../../src/cli/deployment.ts';
 import { loadHssConfig } from '../../src/functions/hss/config.ts';
 import { loadIcscfConfig } from '../../src/functions/icscf/config.ts';
+import { loadPcscfConfig } from '../../src/functions/pcscf/config.ts';
 import { loadScscfConfig } from '../../src/functions/scscf/config.ts';
 import { loadSlfConfig } from '../../src/functions/slf/config.ts';
 
@@ -31,5 +33,30 @@ describe('example configurations in deploy/ stay valid', () => {
     assert.equal(c.diameter.peers[0]?.port, 3868);
     assert.equal(c.store.backend, 'memory');
     assert.equal(c.registrar.minExpires, 60);
+  });
+  it('pcscf.yaml', () => {
+    const c = loadPcscfConfig(file('pcscf.yaml'));
+    assert.deepEqual(
+      c.sip.listen.map((l) => `${l.protocol}:${l.port}`),
+      ['udp:5060', 'tcp:5060', 'tls:5061', 'ws:5066', 'wss:7443'],
+    );
+    assert.equal(c.icscf, 'sip:icscf.ims.test:4060');
+  });
+  it('ims.yaml: every section valid for its function, data paths defaulted under data', async () => {
+    const d = await loadDeployment(file('ims.yaml'), '/tmp/ims-example-data');
+    assert.equal(d.domain, 'ims.test');
+    assert.equal(d.logLevel, 'info');
+    const names = d.functions.map((f) => f.name);
+    assert.equal(names[0], 'hss', 'the HSS starts first');
+    assert.ok(!names.includes('slf'));
+    const hss = d.functions[0]!;
+    assert.equal(hss.http.port, 9184);
+    assert.deepEqual(hss.data.store, { backend: 'sqlite', path: '/tmp/ims-example-data/hss.sqlite' });
+    const scscf = d.functions.find((f) => f.name === 'scscf');
+    if (scscf)
+      assert.deepEqual(scscf.data.store, {
+        backend: 'memory',
+        snapshotPath: '/tmp/ims-example-data/scscf-registrations.json',
+      });
   });
 });

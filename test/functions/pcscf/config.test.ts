@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, parseConfig, validateConfig } from '../../../src/config/load.ts';
+import { FlowTokenCodec, pcscfConfigSchema } from '../../../src/functions/pcscf/index.ts';
+import type { Flow } from '../../../src/sip/transport/types.ts';
+
+describe('P-CSCF configuration', () => {
+  it('{} is the demo: every UE transport on 127.0.0.1, the demo I-CSCF, sec-agree tls', () => {
+    const c = validateConfig(pcscfConfigSchema, {});
+    assert.deepEqual(
+      c.sip.listen.map((l) => `${l.protocol}:${l.host}:${l.port}`),
+      [
+        'udp:127.0.0.1:5060',
+        'tcp:127.0.0.1:5060',
+        'tls:127.0.0.1:5061',
+        'ws:127.0.0.1:5066',
+        'wss:127.0.0.1:7443',
+      ],
+    );
+    assert.equal(c.icscf, 'sip:icscf.ims.test:4060');
+    assert.equal(c.domain, 'ims.test');
+    assert.deepEqual(c.secAgree.mechanisms, ['tls']);
+    assert.equal(c.subscribeRegEvent, true);
+    assert.equal(c.unknownPreferredIdentity, 'default-identity');
+  });
+
+  it('icscf: null means RFC 3263 on the home domain', () => {
+    assert.equal(validateConfig(pcscfConfigSchema, { icscf: null }).icscf, null);
+  });
+
+  it('rx.enabled is refused: not implemented yet', () => {
+    assert.throws(
+      () => parseConfig(pcscfConfigSchema, 'rx:\n  enabled: true\n', 'p.yaml'),
+      (err: unknown) => err instanceof ConfigError && /not implemented yet \(PCRF issue\)/.test(err.message),
+    );
+  });
+
+  it('ipsec-3gpp as a mechanism and unknown keys are refused, naming the key', () => {
+    assert.throws(
+      () => validateConfig(pcscfConfigSchema, { secAgree: { mechanisms: ['ipsec-3gpp'] } }),
+      /secAgree\.mechanisms\[0\]/,
+    );
+    assert.throws(() => validateConfig(pcscfConfigSchema, { bogus: 1 }), /bogus/);
+  });
+});
+
+describe('flow tokens (RFC 5626 §5.2)', () => {
+  const udp: Flow = {
+    protocol: 'udp',
+    local: { host: '127.0.0.1', port: 5060 },
+    remote: { host: '198.51.100.7', port: 40123 },
+  };
+  const ws: Flow = { ...udp, protocol: 'ws', connectionId: 'c42' };
+
+  it('round-trips a UDP and a connection flow', () => {
+    const codec = new FlowTokenCodec();
+    assert.deepEqual(codec.decode(codec.encode(udp)), udp);
+    assert.deepEqual(codec.decode(codec.encode(ws)), ws);
+    assert.match(codec.encode(ws), /^[A-Za-z0-9_-]+$/);
+  });
+
+  it('a tampered token, or one of another key, names no flow', () => {
+    const codec = new FlowTokenCodec();
+    const token = codec.encode(udp);
+    const raw = Buffer.from(token, 'base64url');
+    raw.writeUInt8(raw.readUInt8(raw.length - 1) ^ 1, raw.length - 1);
+    assert.equal(codec.decode(raw.toString('base64url')), undefined);
+    assert.equal(new FlowTokenCodec().decode(token), undefined);
+    assert.equal(codec.decode('not-a-token'), undefined);
+    assert.equal(codec.decode(''), undefined);
+  });
+});
