@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadDeployment } from '../../src/cli/deployment.ts';
-import { loadDeployment } from '../../src/cli/deployment.ts';
 import { loadHssConfig } from '../../src/functions/hss/config.ts';
 import { loadIcscfConfig } from '../../src/functions/icscf/config.ts';
 import { loadPcscfConfig } from '../../src/functions/pcscf/config.ts';
@@ -42,23 +41,6 @@ describe('example configurations in deploy/ stay valid', () => {
       ['udp:5060', 'tcp:5060', 'tls:5061', 'ws:5066', 'wss:7443'],
     );
     assert.equal(c.icscf, 'sip:icscf.ims.test:4060');
-  });
-  it('ims.yaml: every section valid for its function, data paths defaulted under data', async () => {
-    const d = await loadDeployment(file('ims.yaml'), '/tmp/ims-example-data');
-    assert.equal(d.domain, 'ims.test');
-    assert.equal(d.logLevel, 'info');
-    const names = d.functions.map((f) => f.name);
-    assert.equal(names[0], 'hss', 'the HSS starts first');
-    assert.ok(!names.includes('slf'));
-    const hss = d.functions[0]!;
-    assert.equal(hss.http.port, 9184);
-    assert.deepEqual(hss.data.store, { backend: 'sqlite', path: '/tmp/ims-example-data/hss.sqlite' });
-    const scscf = d.functions.find((f) => f.name === 'scscf');
-    if (scscf)
-      assert.deepEqual(scscf.data.store, {
-        backend: 'memory',
-        snapshotPath: '/tmp/ims-example-data/scscf-registrations.json',
-      });
   });
   it('ims.yaml: every section valid for its function, data paths defaulted under data', async () => {
     const d = await loadDeployment(file('ims.yaml'), '/tmp/ims-example-data');
