@@ -7,6 +7,7 @@
  * used or its nonce expires; a wrong answer forgets it. Nothing is locked: REGISTERs of
  * different UEs go through in parallel, each with its own nonce.
  */
+import { ExperimentalResultCode } from '../../diameter/result-code.ts';
 import { defaultPrivateIdentity } from '../../ims/identity.ts';
 import type { Logger } from '../../log/logger.ts';
 import {
@@ -87,7 +88,19 @@ export class RegisterAuthenticator {
       } catch {
         return { kind: 'answer', status: 403, reason: 'No private identity' };
       }
-      return this.#challenge({ impi, impu, derived: true, realm, scheme: this.#defaultScheme() });
+      // A REGISTER with no Authorization at all comes from a plain SIP phone (an IMS UE sends
+      // one with its IMPI, TS 24.229 §5.1.1.2.1): with the scheme left open, SIP Digest is
+      // asked first, so a subscriber provisioned with both a password and AKA keys can use
+      // either kind of phone; one without a password gets its AKA challenge.
+      const open = this.#defaultScheme() === AUTH_SCHEME.UNKNOWN;
+      return this.#challenge({
+        impi,
+        impu,
+        derived: true,
+        realm,
+        scheme: open ? AUTH_SCHEME.DIGEST : this.#defaultScheme(),
+        ...(open ? { fallback: AUTH_SCHEME.UNKNOWN } : {}),
+      });
     }
     const impi = credentials.username;
     const scheme = schemeOf(credentials) ?? this.#defaultScheme();
@@ -157,9 +170,19 @@ export class RegisterAuthenticator {
     scheme: string;
     stale?: boolean;
     resync?: Buffer;
+    /** Scheme to ask for when the HSS refuses `scheme` (5006 AUTH_SCHEME_NOT_SUPPORTED). */
+    fallback?: string;
   }): Promise<AuthOutcome> {
     const data = await this.cx.authenticationData(c.impi, c.impu, c.scheme, c.resync);
-    if (!data.ok) return failureAnswer(data.failure);
+    if (!data.ok) {
+      const code = data.failure.result?.code;
+      if (
+        c.fallback !== undefined &&
+        code === ExperimentalResultCode.DIAMETER_ERROR_AUTH_SCHEME_NOT_SUPPORTED
+      )
+        return this.#challenge({ ...c, scheme: c.fallback, fallback: undefined });
+      return failureAnswer(data.failure);
+    }
     let challenge: DigestChallenge;
     if (data.value.kind === 'aka') {
       challenge = this.#digest.challengeAka({

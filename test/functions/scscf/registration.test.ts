@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Usim } from '../../../src/aka/usim.ts';
+import { newSubscription } from '../../../src/functions/hss/subscriber-defaults.ts';
 import { P_ASSOCIATED_URI, SERVICE_ROUTE } from '../../../src/sip/message/index.ts';
 import { akaUser, digestUser, K, OPC, type ScscfEnv, startScscfEnv } from './helpers/scscf-env.ts';
 import { TestUe } from './helpers/test-ue.ts';
@@ -79,6 +80,37 @@ describe('S-CSCF registration (real HSS over Diameter)', () => {
     const r = await u.register({ impu: 'sip:bart@ims.test', secret: { password: 'pw-bart' }, expires: 120 });
     assert.equal(r.response.status, 200);
     assert.equal((await env.scscf.registrations.get('sip:bart@ims.test'))?.impi, 'bart@ims.test');
+  });
+
+  it('a subscriber with a password and AKA keys: a plain phone gets digest, an IMS UE gets AKA', async () => {
+    await env.provision(newSubscription({ impu: 'sip:both@ims.test', password: 'pw-both', k: K, opc: OPC }));
+    // No Authorization at all (baresip, linphone): SIP Digest is asked first.
+    const phone = await ue();
+    const plain = await phone.register({
+      impu: 'sip:both@ims.test',
+      secret: { password: 'pw-both' },
+      expires: 120,
+    });
+    assert.equal(plain.response.status, 200, plain.response.reason);
+    assert.equal(plain.challenges[0]!.algorithm, 'MD5');
+    // An Authorization with the IMPI and an empty nonce (TS 24.229 §5.1.1.2.1): AKA.
+    const imsUe = await ue();
+    const aka = await imsUe.register({
+      impu: 'sip:both@ims.test',
+      impi: 'both@ims.test',
+      secret: { usim: usim() },
+      expires: 120,
+    });
+    assert.equal(aka.response.status, 200, aka.response.reason);
+    assert.equal(aka.challenges[0]!.algorithm, 'AKAv1-MD5');
+  });
+
+  it('an AKA-only subscriber registering from a plain phone still gets its AKA challenge', async () => {
+    await env.provision(akaUser('akaonly'));
+    const phone = await ue();
+    const r = await phone.register({ impu: 'sip:akaonly@ims.test', secret: { usim: usim() }, expires: 120 });
+    assert.equal(r.response.status, 200, r.response.reason);
+    assert.equal(r.challenges[0]!.algorithm, 'AKAv1-MD5');
   });
 
   it('the real IMPI learnt from the second REGISTER when it differs from the derived one', async () => {
