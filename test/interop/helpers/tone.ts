@@ -196,14 +196,42 @@ export async function analyseToneFile(path: string): Promise<ToneAnalysis> {
   return analyseTone(await readWav(path));
 }
 
-/** `sox FILE -n stat` as numbers (keys as sox prints them: "RMS amplitude", "Rough frequency"...). */
+/** `sox FILE -n stat` as numbers, keys with single spaces: "RMS amplitude", "Rough frequency"... */
 export function soxStat(path: string): Record<string, number> {
   const r = spawnSync('sox', [path, '-n', 'stat'], { encoding: 'utf8', timeout: 10_000 });
   if (r.error || r.status !== 0) throw new Error(`sox stat ${path} failed: ${r.error?.message ?? r.stderr}`);
   const stats: Record<string, number> = {};
   for (const line of r.stderr.split('\n')) {
     const m = line.match(/^([^:]+):\s+(-?[\d.]+)\s*$/);
-    if (m?.[1] && m[2]) stats[m[1].trim()] = Number(m[2]);
+    if (m?.[1] && m[2]) stats[m[1].trim().replace(/\s+/g, ' ')] = Number(m[2]);
   }
   return stats;
+}
+
+/**
+ * sox's own answer for the dominant frequency: `sox FILE -n stat -freq` prints the power
+ * spectrum of each 4096-sample window (bins of sampleRate/4096 Hz, 1.95 Hz at 8 kHz); the
+ * powers are summed per bin over the file and the strongest bin is returned.
+ */
+export function soxDominantFrequency(path: string): { frequency: number; binHz: number } {
+  const r = spawnSync('sox', [path, '-n', 'stat', '-freq'], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error || r.status !== 0)
+    throw new Error(`sox stat -freq ${path} failed: ${r.error?.message ?? r.stderr}`);
+  const power = new Map<number, number>();
+  for (const line of r.stderr.split('\n')) {
+    const m = line.match(/^\s*(\d+\.\d+)\s+(\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s*$/);
+    if (!m?.[1] || !m[2]) continue;
+    const bin = Number(m[1]);
+    power.set(bin, (power.get(bin) ?? 0) + Number(m[2]));
+  }
+  let best = { frequency: 0, power: -1 };
+  for (const [frequency, p] of power) if (frequency > 0 && p > best.power) best = { frequency, power: p };
+  const bins = [...power.keys()].sort((x, y) => x - y);
+  const binHz = bins.length > 1 ? (bins[1] ?? 0) - (bins[0] ?? 0) : 0;
+  if (best.power <= 0) throw new Error(`sox stat -freq ${path}: no spectrum (silent or empty file)`);
+  return { frequency: best.frequency, binHz };
 }

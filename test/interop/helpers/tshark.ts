@@ -1,0 +1,255 @@
+/**
+ * Captures loopback traffic on our ports with tshark (Debian `tshark`, Wireshark 4.0) and decodes
+ * the capture: malformed or expert-flagged SIP/Diameter frames, the SIP methods and status codes
+ * seen, the Diameter commands seen. What was learned running it here:
+ *
+ * - `tshark -i lo -f 'port A or port B' -w FILE -a duration:N` (root here: it warns "Running as
+ *   user root", harmless). It prints `Capturing on 'Loopback: lo'` on stderr once the capture
+ *   runs: wait for it before sending traffic. SIGINT ends it and flushes the file.
+ * - Ports other than 5060/3868 need `-d udp.port==P,sip` / `-d tcp.port==P,diameter` when READING
+ *   the capture (decode-as is a read-time option; the capture itself is raw).
+ * - `-Y '_ws.malformed || (_ws.expert && (sip || diameter))'` lists malformed frames and frames
+ *   with expert info: 0 frames is the pass. `_ws.expert.severity` tells a note from an error.
+ * - `-T fields -E separator=/t -e ...` gives one line per frame; a field with several values
+ *   (e.g. several Diameter messages in one TCP segment) is comma-separated.
+ */
+import { spawnSync } from 'node:child_process';
+import { WatchedProcess } from './watched-process.ts';
+
+export interface DecodeAs {
+  proto: 'udp' | 'tcp';
+  port: number;
+  as: 'sip' | 'diameter';
+}
+
+export interface CaptureOptions {
+  /** Traffic to or from any of these ports is captured (both UDP and TCP). */
+  ports: number[];
+  /** The pcapng file written. */
+  file: string;
+  /** Decoding hints kept with the capture for the readers below. */
+  decodeAs?: DecodeAs[];
+  /** Backstop: tshark stops by itself after this many seconds; default 60. */
+  maxSeconds?: number;
+  /** Interface; default `lo`. */
+  interface?: string;
+}
+
+export class Capture {
+  constructor(
+    readonly process: WatchedProcess,
+    readonly options: CaptureOptions,
+  ) {}
+
+  get file(): string {
+    return this.options.file;
+  }
+
+  /** Ends the capture (SIGINT: tshark flushes the file), SIGKILL after 5 s. */
+  async stop(): Promise<void> {
+    await this.process.stop(() => this.process.signal('SIGINT'), 5000);
+  }
+}
+
+/** Starts tshark; resolves once it captures (`Capturing on ...`). */
+export async function startCapture(options: CaptureOptions): Promise<Capture> {
+  if (options.ports.length === 0) throw new Error('tshark: no port to capture');
+  const filter = options.ports.map((p) => `port ${p}`).join(' or ');
+  const args = [
+    '-i',
+    options.interface ?? 'lo',
+    '-f',
+    filter,
+    '-w',
+    options.file,
+    '-a',
+    `duration:${options.maxSeconds ?? 60}`,
+    '-q',
+  ];
+  const process = new WatchedProcess('tshark', 'tshark', args);
+  const capture = new Capture(process, options);
+  try {
+    await process.waitForOutput(/Capturing on/, 10_000);
+    return capture;
+  } catch (err) {
+    await capture.stop();
+    throw err;
+  }
+}
+
+function decodeArgs(decodeAs: readonly DecodeAs[] = []): string[] {
+  return decodeAs.flatMap((d) => ['-d', `${d.proto}.port==${d.port},${d.as}`]);
+}
+
+/** Runs `tshark -r FILE ...` and returns its stdout lines (throws with stderr on failure). */
+export function readCapture(
+  file: string,
+  args: readonly string[],
+  decodeAs: readonly DecodeAs[] = [],
+): string[] {
+  const r = spawnSync('tshark', ['-r', file, ...decodeArgs(decodeAs), ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.error || r.status !== 0) {
+    throw new Error(`tshark -r ${file} ${args.join(' ')} failed: ${r.error?.message ?? r.stderr}`);
+  }
+  return r.stdout.split('\n').filter((l) => l.trim() !== '');
+}
+
+export interface FlaggedFrame {
+  frame: number;
+  protocols: string;
+  /** Expert severities of the frame (e.g. `error`, `warning`, `note`, `chat`), if any. */
+  severities: string[];
+  /** Expert messages of the frame, if any. */
+  messages: string[];
+  info: string;
+}
+
+/**
+ * Frames tshark marks malformed, or SIP/Diameter frames with expert info (the INTEROP.md filter);
+ * [] is the pass.
+ */
+export function malformedFrames(file: string, decodeAs: readonly DecodeAs[] = []): FlaggedFrame[] {
+  const lines = readCapture(
+    file,
+    [
+      '-Y',
+      '_ws.malformed || (_ws.expert && (sip || diameter))',
+      '-T',
+      'fields',
+      '-E',
+      'separator=/t',
+      '-e',
+      'frame.number',
+      '-e',
+      'frame.protocols',
+      '-e',
+      '_ws.expert.severity',
+      '-e',
+      '_ws.expert.message',
+      '-e',
+      '_ws.col.Info',
+    ],
+    decodeAs,
+  );
+  return lines.map((line) => {
+    const [frame, protocols, severities, messages, info] = line.split('\t');
+    return {
+      frame: Number(frame),
+      protocols: protocols ?? '',
+      severities: severities ? severities.split(',') : [],
+      messages: messages ? messages.split(',') : [],
+      info: info ?? '',
+    };
+  });
+}
+
+export interface SipFrame {
+  frame: number;
+  /** Request method, or undefined for a response. */
+  method?: string;
+  /** Response status code, or undefined for a request. */
+  status?: number;
+  cseqMethod: string;
+  callId: string;
+}
+
+/** Every SIP message in the capture, in order. */
+export function sipMessages(file: string, decodeAs: readonly DecodeAs[] = []): SipFrame[] {
+  const lines = readCapture(
+    file,
+    [
+      '-Y',
+      'sip',
+      '-T',
+      'fields',
+      '-E',
+      'separator=/t',
+      '-e',
+      'frame.number',
+      '-e',
+      'sip.Method',
+      '-e',
+      'sip.Status-Code',
+      '-e',
+      'sip.CSeq.method',
+      '-e',
+      'sip.Call-ID',
+    ],
+    decodeAs,
+  );
+  return lines.map((line) => {
+    const [frame, method, status, cseqMethod, callId] = line.split('\t');
+    return {
+      frame: Number(frame),
+      method: method || undefined,
+      status: status ? Number(status) : undefined,
+      cseqMethod: cseqMethod ?? '',
+      callId: callId ?? '',
+    };
+  });
+}
+
+/** A compact list for assertions: `REGISTER`, `401 REGISTER`, `200 INVITE`, `ACK`, ... */
+export function sipSummary(file: string, decodeAs: readonly DecodeAs[] = []): string[] {
+  return sipMessages(file, decodeAs).map((m) => (m.method ? m.method : `${m.status} ${m.cseqMethod}`));
+}
+
+export interface DiameterFrame {
+  frame: number;
+  commandCode: number;
+  request: boolean;
+  applicationId: number;
+  resultCode?: number;
+}
+
+/** Every Diameter message in the capture (several per frame are listed one by one). */
+export function diameterMessages(file: string, decodeAs: readonly DecodeAs[] = []): DiameterFrame[] {
+  const lines = readCapture(
+    file,
+    [
+      '-Y',
+      'diameter',
+      '-T',
+      'fields',
+      '-E',
+      'separator=/t',
+      '-e',
+      'frame.number',
+      '-e',
+      'diameter.cmd.code',
+      '-e',
+      'diameter.flags.request',
+      '-e',
+      'diameter.applicationId',
+      '-e',
+      'diameter.Result-Code',
+    ],
+    decodeAs,
+  );
+  const out: DiameterFrame[] = [];
+  for (const line of lines) {
+    const [frame, codes, requests, apps, results] = line.split('\t');
+    const codeList = (codes ?? '').split(',');
+    const requestList = (requests ?? '').split(',');
+    const appList = (apps ?? '').split(',');
+    // Result-Code is absent from requests: only answers are matched to it, in order.
+    const resultList = (results ?? '').split(',').filter((r) => r !== '');
+    let answerIndex = 0;
+    codeList.forEach((code, i) => {
+      const request = requestList[i] === '1' || requestList[i] === 'True';
+      const resultCode = request ? undefined : Number(resultList[answerIndex++] ?? Number.NaN);
+      out.push({
+        frame: Number(frame),
+        commandCode: Number(code),
+        request,
+        applicationId: Number(appList[i] ?? Number.NaN),
+        resultCode: resultCode !== undefined && !Number.isNaN(resultCode) ? resultCode : undefined,
+      });
+    });
+  }
+  return out;
+}
