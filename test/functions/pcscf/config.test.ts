@@ -70,3 +70,51 @@ describe('flow tokens (RFC 5626 §5.2)', () => {
     assert.equal(codec.decode(''), undefined);
   });
 });
+
+describe('launchPcscf', () => {
+  it('starts from a YAML file, creating a self-signed certificate in tlsDir, and stops', async () => {
+    const { mkdtemp, rm, writeFile, stat } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { launchPcscf } = await import('../../../src/functions/pcscf/index.ts');
+    const dir = await mkdtemp(join(tmpdir(), 'pcscf-launch-'));
+    try {
+      const file = join(dir, 'pcscf.yaml');
+      await writeFile(
+        file,
+        [
+          'sip:',
+          '  listen:',
+          '    - { protocol: udp, host: 127.0.0.1, port: 0 }',
+          '    - { protocol: wss, host: 127.0.0.1, port: 0 }',
+          `tlsDir: ${join(dir, 'tls')}`,
+          'log: { level: silent }',
+          '',
+        ].join('\n'),
+      );
+      const pcscf = await launchPcscf(file);
+      try {
+        const status = await pcscf.status();
+        assert.deepEqual(
+          status.sip?.map((l) => l.protocol),
+          ['udp', 'wss'],
+        );
+        assert.equal(status.registeredUsers, 0);
+        assert.ok((await stat(join(dir, 'tls', 'tls.crt'))).isFile());
+      } finally {
+        await pcscf.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tls/wss listeners without a certificate are refused with a clear error', async () => {
+    const { startPcscf } = await import('../../../src/functions/pcscf/index.ts');
+    const { silentLogger } = await import('../../../src/log/logger.ts');
+    const config = validateConfig(pcscfConfigSchema, {
+      sip: { listen: [{ protocol: 'tls', host: '127.0.0.1', port: 0 }] },
+    });
+    await assert.rejects(startPcscf(config, silentLogger), /need a certificate: set sip\.tls/);
+  });
+});

@@ -7,7 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { type Pcscf, pcscfConfigSchema, startPcscf } from '../../../src/functions/pcscf/index.ts';
+import {
+  type Pcscf,
+  type PcscfOptions,
+  pcscfConfigSchema,
+  startPcscf,
+} from '../../../src/functions/pcscf/index.ts';
 import { buildReginfo, REGINFO_CONTENT_TYPE, type Reginfo } from '../../../src/ims/reginfo.ts';
 import { createLogger, silentLogger } from '../../../src/log/logger.ts';
 import { OutgoingRequest } from '../../../src/sip/dialog/index.ts';
@@ -411,7 +416,7 @@ export const SDP = [
 ].join(CRLF);
 
 /** A P-CSCF (udp+tcp on a free port, tls and ws on any) in front of a fake core. */
-export async function startBench(overrides: Record<string, unknown> = {}) {
+export async function startBench(overrides: Record<string, unknown> = {}, options: PcscfOptions = {}) {
   const core = await FakeCore.start();
   const certDir = await mkdtemp(join(tmpdir(), 'pcscf-tls-'));
   const pems = await ensureSelfSignedCertificate(certDir, ['127.0.0.1', 'localhost']);
@@ -434,7 +439,7 @@ export async function startBench(overrides: Record<string, unknown> = {}) {
   const pcscf: Pcscf = await startPcscf(
     config,
     process.env.PCSCF_LOG ? createLogger({ level: process.env.PCSCF_LOG }) : silentLogger,
-    { tlsMaterial: pems },
+    { tlsMaterial: pems, ...options },
   );
   const portOf = (p: TransportProtocol) =>
     pcscf.sip.transport.listening().find((l) => l.protocol === p)!.port;

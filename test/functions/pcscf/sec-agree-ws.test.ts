@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { QosSessionEvent } from '../../../src/functions/pcscf/index.ts';
 import type { SipRequest, SipResponse } from '../../../src/sip/message/index.ts';
 import { isRequest, RawUe, registerText, requestText, SDP, startBench, unique, WsUe } from './harness.ts';
 
 describe('P-CSCF security agreement (RFC 3329) and WebSocket UEs (RFC 7118)', () => {
   let bench: Awaited<ReturnType<typeof startBench>>;
 
+  const qosEvents: QosSessionEvent[] = [];
   before(async () => {
-    bench = await startBench();
+    bench = await startBench({}, { qosHook: { onSessionEvent: (e) => void qosEvents.push(e) } });
   });
   after(() => bench.close());
 
@@ -142,5 +144,13 @@ describe('P-CSCF security agreement (RFC 3329) and WebSocket UEs (RFC 7118)', ()
     ws.reply(byeAtWs, 200);
     const byeOk = await bob.inbox.next((m) => !m.isRequest && m.callId === callId && m.cseq.method === 'BYE');
     assert.equal((byeOk as SipResponse).status, 200);
+    // The Rx seam saw the offer on both legs and the BYE.
+    const mine = qosEvents.filter((e) => e.callId === callId).map((e) => `${e.type}/${e.direction}`);
+    assert.ok(mine.includes('offer/originating'), mine.join());
+    assert.ok(mine.includes('offer/terminating'), mine.join());
+    assert.ok(
+      mine.includes('terminated/terminating') || mine.includes('terminated/originating'),
+      mine.join(),
+    );
   });
 });
