@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { FunctionUnavailableError, type HostedFunction, launchFunction } from '../functions/host/index.ts';
+import { FunctionUnavailableError, type HostedFunction, prepareFunction } from '../functions/host/index.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 import { findFunction, NETWORK_FUNCTIONS } from './functions.ts';
 import { waitForStopSignal } from './signals.ts';
@@ -57,10 +57,19 @@ export async function runCommand(args: string[]): Promise<number> {
   const stopped = Promise.race([waitForStopSignal(), parentGone()]);
   let hosted: HostedFunction;
   try {
-    hosted = await launchFunction(fn.name, values.config, {
+    const prepared = await prepareFunction(fn.name, values.config, {
       ...(httpPort !== undefined ? { httpPort } : {}),
       ...(values['log-level'] !== undefined ? { logLevel: values['log-level'] } : {}),
     });
+    // A child of `ims up` loads its code with the others, then starts when told to.
+    if (process.channel && process.env.IMS_UP_CHILD === '1') {
+      const go = await Promise.race([startSignal(), stopped.then(() => false)]);
+      if (!go) {
+        if (process.connected) process.disconnect();
+        return 0;
+      }
+    }
+    hosted = await prepared.start();
   } catch (err) {
     // ConfigError names the file and the key; start-up failures (port taken, database) say why.
     const message = (err as Error).message.split('\n')[0];
@@ -75,6 +84,22 @@ export async function runCommand(args: string[]): Promise<number> {
   await hosted.stop();
   if (process.connected) process.disconnect();
   return 0;
+}
+
+/** Says 'loaded' to `ims up`; true on its 'start', false when it goes away first. */
+function startSignal(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const onMessage = (m: { type?: string }) => {
+      if (m?.type !== 'start') return;
+      process.removeListener('disconnect', onGone);
+      process.removeListener('message', onMessage);
+      resolve(true);
+    };
+    const onGone = () => resolve(false);
+    process.on('message', onMessage);
+    process.once('disconnect', onGone);
+    process.send!({ type: 'loaded' });
+  });
 }
 
 /** Resolves when the IPC channel to `ims up` closes (it died or let go); never without one. */

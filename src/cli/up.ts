@@ -65,13 +65,17 @@ export async function upCommand(args: string[]): Promise<number> {
     await supervisor.stopAll();
     removeUpState(dataDir);
   };
-  for (const fn of deployment.functions) {
-    if (stopRequested) break;
+  // Every child loads its code at once; then each starts after the previous one serves.
+  const spawned = deployment.functions.map((fn) => {
     const configFile = join(dataDir, 'run', `${fn.name}.json`);
     // The function's section plus the host's http section; secrets inside: owner only.
     writeFileSync(configFile, `${JSON.stringify({ ...fn.data, http: fn.http }, null, 2)}\n`, { mode: 0o600 });
+    return supervisor.spawn({ name: fn.name, configFile, logLevel: deployment.logLevel });
+  });
+  for (const child of spawned) {
+    if (stopRequested) break;
     try {
-      await supervisor.start({ name: fn.name, configFile, logLevel: deployment.logLevel });
+      await supervisor.start(child);
     } catch (err) {
       await stop();
       throw new CliError(`ims up: ${(err as Error).message}`);

@@ -10,6 +10,8 @@ export {
   type HostedFunction,
   type LaunchOptions,
   launchFunction,
+  type PreparedFunction,
+  prepareFunction,
   type RunFunctionOptions,
   runFunction,
 } from './run-function.ts';

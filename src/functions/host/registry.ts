@@ -18,6 +18,8 @@ export interface FunctionLauncher {
   readonly name: string;
   readonly schema: z.ZodType;
   start(config: unknown, logger: Logger): Promise<RunningFunction>;
+  /** Loads the code `start` needs ahead of time. */
+  preload?(): Promise<void>;
 }
 
 const BUILT_IN: Record<string, FunctionLauncher> = {
@@ -25,11 +27,17 @@ const BUILT_IN: Record<string, FunctionLauncher> = {
     name: 'hss',
     schema: hssConfigSchema,
     start: (config, logger) => startHssFunction(config as z.output<typeof hssConfigSchema>, logger),
+    preload: async () => {
+      await Promise.all([import('../hss/index.ts'), import('../hss/api/start-api.ts')]);
+    },
   },
   slf: {
     name: 'slf',
     schema: slfConfigSchema,
     start: (config, logger) => startSlfFunction(config as z.output<typeof slfConfigSchema>, logger),
+    preload: async () => {
+      await import('../slf/index.ts');
+    },
   },
 };
 

@@ -94,26 +94,49 @@ export interface LaunchOptions {
   logLevel?: string;
 }
 
+/** A function whose code is loaded and whose configuration is valid, not started yet. */
+export interface PreparedFunction {
+  readonly name: string;
+  start(): Promise<HostedFunction>;
+}
+
 /**
- * `ims run <name> --config FILE`: reads the file (its `http` section is the host's, the rest is
- * the function's, validated by its schema: ConfigError names the key), logs pino JSON lines on
- * stdout with `fn: name`, starts the function and its HTTP endpoint.
+ * The first half of `ims run <name> --config FILE`: loads the function's code and reads the
+ * file (its `http` section is the host's, the rest is the function's, validated by its schema:
+ * ConfigError names the key). `ims up` has every child do this at once, then starts them one
+ * after the other.
  */
+export async function prepareFunction(
+  name: string,
+  file: string,
+  options: LaunchOptions = {},
+): Promise<PreparedFunction> {
+  const launcher = await loadFunction(name);
+  const { http, data } = readFunctionFile(file);
+  const config = validateConfig(launcher.schema, data, file) as { log?: { level?: string } };
+  await launcher.preload?.();
+  const httpSection: HttpSection | undefined =
+    options.httpPort !== undefined ? { address: http?.address ?? '127.0.0.1', port: options.httpPort } : http;
+  return {
+    name,
+    async start() {
+      // pino JSON lines on stdout, `fn: name` on each.
+      const logger = createLogger({ name, level: options.logLevel ?? config.log?.level ?? 'info' });
+      const hosted = await runFunction(name, config, { logger, http: httpSection });
+      logger.info(
+        { http: hosted.http?.url },
+        `${name} running${hosted.http ? `, health and metrics at ${hosted.http.url}` : ''}`,
+      );
+      return hosted;
+    },
+  };
+}
+
+/** `ims run <name> --config FILE`: prepareFunction, then start. */
 export async function launchFunction(
   name: string,
   file: string,
   options: LaunchOptions = {},
 ): Promise<HostedFunction> {
-  const launcher = await loadFunction(name);
-  const { http, data } = readFunctionFile(file);
-  const config = validateConfig(launcher.schema, data, file) as { log?: { level?: string } };
-  const logger = createLogger({ name, level: options.logLevel ?? config.log?.level ?? 'info' });
-  const httpSection: HttpSection | undefined =
-    options.httpPort !== undefined ? { address: http?.address ?? '127.0.0.1', port: options.httpPort } : http;
-  const hosted = await runFunction(name, config, { logger, http: httpSection });
-  logger.info(
-    { http: hosted.http?.url },
-    `${name} running${hosted.http ? `, health and metrics at ${hosted.http.url}` : ''}`,
-  );
-  return hosted;
+  return (await prepareFunction(name, file, options)).start();
 }
