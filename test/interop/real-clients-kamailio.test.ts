@@ -157,6 +157,55 @@ describe('real clients through Kamailio (issue #9 drivers)', () => {
     }
   });
 
+  it('over TCP, baresip and linphonec exchange tones both ways (1200 Hz one way, 800 Hz the other)', async () => {
+    const started = new Started();
+    try {
+      const kam = await kamailio(started);
+      const recordDir = await mkdtemp(join(dir, 'rec-tcp-'));
+      const toA = await writeToneWav(join(dir, 'tone-800.wav'), { frequency: 800, seconds: 15 });
+      const toB = await writeToneWav(join(dir, 'tone-1200.wav'), { frequency: 1200, seconds: 15 });
+      const linphoneHeard = join(recordDir, 'linphone-heard.wav');
+      const a = started.add(
+        await alice(kam, { outboundProxy: kam.uri('tcp'), transport: 'tcp', audioSourceWav: toB, recordDir }),
+      );
+      const b = started.add(
+        await startLinphone({
+          aor: 'sip:bob@ims.test',
+          authUser: 'bob@ims.test',
+          password: 'bob-secret',
+          proxy: kam.uri('tcp'),
+          autoAnswer: true,
+          playWav: toA,
+          recordWav: linphoneHeard,
+        }),
+      );
+      await Promise.all([a.registered(), b.registered()]);
+      assert.match(kam.log(/REGISTER-OK aor=sip:alice@ims.test/).join('\n'), /transport=tcp/);
+      assert.match(kam.log(/REGISTER-OK aor=sip:bob@ims.test/).join('\n'), /transport=tcp/);
+
+      const bFrom = b.cursor();
+      await a.dial('sip:bob@ims.test');
+      await a.waitFor('CALL_ESTABLISHED', 10_000);
+      await b.waitFor(/Media streams established/, 5000, bFrom);
+      await a.waitFor('CALL_RTPESTAB', 5000);
+      await new Promise((r) => setTimeout(r, 2000));
+      await a.hangup();
+      await a.waitFor('CALL_CLOSED', 5000);
+      await b.ended(5000, bFrom);
+      // linphonec's recorder is closed for sure once it has quit.
+      await b.stop();
+
+      const baresipHeard = (await a.recordings())[0] ?? '';
+      const atA = await analyseToneFile(baresipHeard);
+      const atB = await analyseToneFile(linphoneHeard);
+      assert.ok(Math.abs(atA.frequency - 800) <= 20, `baresip heard ${atA.frequency} Hz`);
+      assert.ok(Math.abs(atB.frequency - 1200) <= 20, `linphonec heard ${atB.frequency} Hz`);
+      assert.ok(atA.rmsDb > -15 && atB.rmsDb > -15, `levels ${atA.rmsDb} / ${atB.rmsDb} dBFS`);
+    } finally {
+      await started.stopAll();
+    }
+  });
+
   it('two baresips: a 1 kHz tone from a WAV arrives (sox), and the capture has no malformed SIP', async () => {
     const started = new Started();
     try {
