@@ -6,7 +6,7 @@
  *   (b) the same with IMS AKA (Kamailio: not measured, a plain registrar has no AKA);
  *   (c) calls/s (INVITE/180/200/ACK/BYE/200) between registered users through the full chain;
  * each stepped up until the first step with a failure; then memory per registered user after
- * registering N users, and a CPU profile (`node --cpu-prof`) of every process during one step.
+ * registering N users, and a V8 CPU profile of every process during one step.
  * Writes bench/results/<date>-ims-chain.md and .png and prints the summary.
  *
  * Environment:
@@ -330,7 +330,7 @@ async function oursSide(dir: string, report: ImsChainReport): Promise<void> {
   if (LOADS.has('profile')) await profileRun(dir, report, plan, profileRate, run);
 }
 
-/** One digest registration step with `node --cpu-prof` in every process; the busiest one's top functions. */
+/** One digest registration step with a CPU profile of every process; the busiest one's top functions. */
 async function profileRun(
   dir: string,
   report: ImsChainReport,
@@ -345,16 +345,24 @@ async function profileRun(
   await run(
     async (s) => {
       names = new Map([...s.processes].map(([name, pid]) => [pid, name]));
+      // Drop the start-up from the profiles (bench/lib/cpu-prof-preload.mjs).
+      for (const pid of s.processes.values()) process.kill(pid, 'SIGUSR2');
+      await sleep(500);
       const [port] = await freePorts(1);
       const r = await registerUsers(s, plan.profile, rate, port!, dir, 'ours-profile');
       printStep('ours', 'prof', r);
       load = `${SECONDS} s of digest registrations at ${rate}/s (${r.successful}/${r.planned} ok, ${r.failed} failed)`;
     },
-    { NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profDir}`.trim() },
+    // Node 20 refuses --cpu-prof in NODE_OPTIONS: a preloaded module profiles through the inspector.
+    {
+      NODE_OPTIONS:
+        `${env.NODE_OPTIONS ?? ''} --import ${new URL('./lib/cpu-prof-preload.mjs', import.meta.url).pathname}`.trim(),
+      BENCH_CPU_PROF_DIR: profDir,
+    },
   );
   const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile'));
   const busy = files.map((f) => {
-    const pid = Number(f.split('.')[2]);
+    const pid = Number(f.match(/(\d+)\.cpuprofile$/)?.[1]);
     return {
       file: join(profDir, f),
       name: names.get(pid) ?? `pid ${pid}`,

@@ -35,6 +35,8 @@ export interface ProfileSummary {
   /** Time in the garbage collector, ms. */
   gcMs: number;
   top: HotFunction[];
+  /** Self time per source file (native code and V8 internals as "(native)"), largest first. */
+  byFile: { file: string; selfMs: number; percent: number }[];
 }
 
 const ROOT = new URL('../../', import.meta.url).href;
@@ -42,7 +44,8 @@ const ROOT = new URL('../../', import.meta.url).href;
 function location(frame: ProfileNode['callFrame']): string {
   if (!frame.url) return '';
   const url = frame.url.startsWith(ROOT) ? frame.url.slice(ROOT.length) : frame.url.replace(/^file:\/\//, '');
-  return `${url}:${frame.lineNumber + 1}`;
+  // Sources run through tsx come as one transformed line: the file alone says more than ":1".
+  return frame.lineNumber > 0 ? `${url}:${frame.lineNumber + 1}` : url;
 }
 
 /** The `top` functions by self time of one profile file. */
@@ -72,7 +75,16 @@ export function summarizeCpuProfile(path: string, top = 15): ProfileSummary {
     self.set(key, entry);
   });
   const busyUs = totalUs - idleUs;
+  const files = new Map<string, number>();
+  for (const e of self.values()) {
+    const file = e.location.replace(/:\d+$/, '') || '(native)';
+    files.set(file, (files.get(file) ?? 0) + e.us);
+  }
   return {
+    byFile: [...files]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([file, us]) => ({ file, selfMs: us / 1000, percent: busyUs > 0 ? (100 * us) / busyUs : 0 })),
     totalMs: totalUs / 1000,
     busyMs: busyUs / 1000,
     gcMs: gcUs / 1000,

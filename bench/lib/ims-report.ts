@@ -154,7 +154,7 @@ function profileSection(p: ProfileResult | undefined): string[] {
   const lines = [
     '## Where the time goes (CPU profile)',
     '',
-    `\`node --cpu-prof\` in every process of \`ims up\` during ${p.load}. Busy (non-idle) ms sampled per process: ` +
+    `A V8 CPU profile (1 ms sampling, bench/lib/cpu-prof-preload.mjs) of every process of \`ims up\` during ${p.load}. Busy (non-idle) ms sampled per process: ` +
       `${Object.entries(p.busyByProcess)
         .map(([k, v]) => `${k} ${Math.round(v)}`)
         .join(', ')}.`,
@@ -196,9 +196,11 @@ export function summaryLines(report: ImsChainReport): string[] {
     );
   }
   if (report.profile) {
-    const hot = report.profile.summary.top[0];
+    // The hottest of our code (or a library's), not V8's own entries (GC, native calls).
+    const hot = report.profile.summary.top.find((f) => f.location && !f.location.startsWith('node:'));
     lines.push(
-      `hottest: ${report.profile.process}${hot ? `, ${hot.name} (${hot.location}) ${hot.percent.toFixed(1)}% of its busy time` : ''}`,
+      `hottest: ${report.profile.process}${hot ? `, ${hot.name} (${hot.location}) ${hot.percent.toFixed(1)}% of its busy time` : ''}` +
+        `, garbage collector ${((100 * report.profile.summary.gcMs) / Math.max(1, report.profile.summary.busyMs)).toFixed(1)}%`,
     );
   }
   return lines;

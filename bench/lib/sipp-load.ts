@@ -55,22 +55,33 @@ export function sippTimeMs(value: string | undefined): number {
 }
 
 /**
- * The distinct problems of an error file: unexpected responses grouped by status line,
- * other events with their numbers blanked, each with its count, most frequent first.
+ * The distinct events of an error file, each with its count, most frequent first: unexpected
+ * messages by their first line and what the scenario expected, late answers to exchanges
+ * already over (SIPp's "dead calls": answers to retransmissions, not failures), others with
+ * their numbers blanked. SIPp writes each event as a timestamped line followed by the message.
  */
 export async function summarizeErrors(dir: string, name: string, result: SippResult): Promise<string[]> {
   const text = await readFile(join(dir, `${name}.err`), 'utf8').catch(() => '');
   const counts = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.trim() || line.startsWith('The following events')) continue;
-    const event = line.replace(/^[\d-]+\t[\d:.]+\t[\d.]+: /, '');
-    const received = event.match(/received '(SIP\/2\.0 \d{3}[^\r\n']*|[A-Z]+ [^ ]+)/);
-    const key = received
-      ? `unexpected ${received[1]!.replace(/sip:[^ ]+/, 'sip:…').slice(0, 60)} (while ${event.match(/while expecting '([^']+)'/)?.[1] ?? '?'})`
-      : event
-          .replace(/Call-I[dD]: ?'?[^' ]+'?/g, 'Call-Id …')
-          .replace(/\d+/g, 'N')
-          .slice(0, 140);
+  const events = text.split(/(?=\d{4}-\d{2}-\d{2}\t[\d:.]+\t[\d.]+: )/).slice(1);
+  for (const raw of events) {
+    const event = raw.replace(/^[\d-]+\t[\d:.]+\t[\d.]+: /, '');
+    const firstLine = (s: string) =>
+      s
+        .split(/\r?\n/)[0]!
+        .replace(/sip:[^ ;>]+/g, 'sip:…')
+        .slice(0, 80);
+    const received = event.match(/received '([^']*)/)?.[1] ?? '';
+    let key: string;
+    if (event.startsWith('Dead call')) {
+      key = `late (exchange already ${event.match(/\((\w+)\)/)?.[1] ?? 'over'}): ${firstLine(received)}`;
+    } else if (event.startsWith('Aborting call on unexpected message')) {
+      key = `unexpected ${firstLine(received)} while expecting '${event.match(/while expecting '([^']+)'/)?.[1] ?? '?'}'`;
+    } else {
+      key = firstLine(event)
+        .replace(/Call-I[dD]:? ?'?[^' ]+'?/g, 'Call-Id …')
+        .replace(/\d+/g, 'N');
+    }
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const out = [...counts].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${name}: ${n}× ${k}`);
