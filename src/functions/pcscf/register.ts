@@ -1,11 +1,13 @@
 import {
   type Contact,
+  formatAuth,
   P_ASSOCIATED_URI,
   parseUri,
   SERVICE_ROUTE,
   type SipResponse,
   SipUri,
   uriEquals,
+  WWW_AUTHENTICATE,
 } from '../../sip/message/index.ts';
 import type { RequestContext, RoutingDecision } from '../../sip/proxy/index.ts';
 import { removeUntrustedHeaders } from './p-header-filter.ts';
@@ -85,6 +87,7 @@ function sameUri(a: string, b: string): boolean {
  */
 export function registerResponse(ctx: PcscfContext, response: SipResponse, rc: RequestContext): void {
   const state = rc.data.state as RegisterState;
+  if (response.status === 401) removeAkaKeys(response);
   if (response.status < 200 || response.status >= 300 || state.contacts.length === 0) return;
   const now = Date.now();
   let ueContacts: UeContact[] = [];
@@ -121,4 +124,20 @@ export function registerResponse(ctx: PcscfContext, response: SipResponse, rc: R
     const expires = Math.ceil((Math.max(...ueContacts.map((c) => c.expiresAt)) - now) / 1000);
     ctx.regEvent.subscribe(identity, serviceRoute, expires);
   }
+}
+
+/**
+ * TS 24.229 §5.2.2.1: on a 401 to REGISTER the P-CSCF "shall remove the "ck" and "ik"
+ * WWW-Authenticate header field parameters" before forwarding it (the keys are for the
+ * P-CSCF's IPsec security associations and never go to the UE).
+ */
+function removeAkaKeys(response: SipResponse): void {
+  if (!response.headers.has('WWW-Authenticate')) return;
+  const values = response.all(WWW_AUTHENTICATE).map((challenge) => {
+    const params = Object.fromEntries(
+      Object.entries(challenge.params).filter(([name]) => !/^(ck|ik)$/i.test(name)),
+    );
+    return formatAuth({ scheme: challenge.scheme, params }, 'challenge');
+  });
+  response.headers.set('WWW-Authenticate', values);
 }

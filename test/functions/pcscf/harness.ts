@@ -100,6 +100,8 @@ export class FakeCore {
   readonly associated = new Map<string, string[]>();
   /** Answer originating requests here instead of forwarding them (e.g. 200 to a MESSAGE). */
   answerOriginating: ((request: SipRequest) => number | undefined) | undefined;
+  /** A WWW-Authenticate to challenge REGISTERs without Authorization with (401). */
+  challenge: string | undefined;
   private readonly proxy: StatefulProxy;
   private readonly resolver: SipResolver;
 
@@ -135,6 +137,12 @@ export class FakeCore {
     this.requests.push(r);
     this.received.push(r);
     if (r.method === 'REGISTER') {
+      if (this.challenge !== undefined && !r.headers.has('Authorization')) {
+        rc.transaction.respond(
+          createResponse(r, 401, { toTag: newTag(), headers: [['WWW-Authenticate', this.challenge]] }),
+        );
+        return { action: 'handled' };
+      }
       rc.transaction.respond(this.registerOk(r));
       return { action: 'handled' };
     }

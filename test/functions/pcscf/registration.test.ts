@@ -43,6 +43,23 @@ describe('P-CSCF registration (TS 24.229 §5.2.2, RFC 3327, RFC 5626)', () => {
     assert.equal(new FlowTokenCodec().decode(pathUri.user), undefined);
   });
 
+  it('an AKA challenge reaches the UE without the ck and ik parameters (TS 24.229 §5.2.2.1)', async () => {
+    bench.core.challenge =
+      'Digest realm="ims.test", nonce="bm9uY2U=", algorithm=AKAv1-MD5, qop="auth", ' +
+      'ik="f3f851d44ed34b3adfdfd84cd47f74bf", ck="477073482a6f50a4826578ffb83726e9"';
+    try {
+      const impu = `sip:${unique('aka')}@ims.test`;
+      const challenged = await ue.request(registerText(impu, 'sip:aka@10.0.0.7:5060'));
+      assert.equal(challenged.status, 401);
+      const value = challenged.headers.get('WWW-Authenticate') ?? '';
+      assert.match(value, /nonce="bm9uY2U="/);
+      assert.match(value, /algorithm=AKAv1-MD5/);
+      assert.doesNotMatch(value, /\b(ck|ik)=/);
+    } finally {
+      bench.core.challenge = undefined;
+    }
+  });
+
   it('keeps the registration from the 200 OK: P-Associated-URI, Service-Route, contact, flow', async () => {
     const impu = `sip:${unique('bob')}@ims.test`;
     const tel = 'tel:+15550001';
