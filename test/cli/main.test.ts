@@ -13,7 +13,7 @@ describe('ims command', () => {
       assert.match(r.stdout, new RegExp(`\\n  ${c}`));
   });
   it('run of a function not implemented yet fails with a one-line error', () => {
-    const r = ims('run', 'pcscf');
+    const r = ims('run', 'cdf');
     assert.equal(r.status, 1);
     assert.equal(r.stderr.trim().split('\n').length, 1);
     assert.match(r.stderr, /not implemented yet/);
@@ -21,6 +21,6 @@ describe('ims command', () => {
   it('unknown command and bad option exit 2', () => {
     assert.equal(ims('frobnicate').status, 2);
     assert.equal(ims('up', '--bogus').status, 2);
-    assert.equal(ims('up', '--config', 'x.yaml').status, 2);
+    assert.equal(ims('status', '--bogus').status, 2);
   });
 });
