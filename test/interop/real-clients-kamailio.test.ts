@@ -59,6 +59,7 @@ before(async () => {
   requireTool('linphonec', ['-v'], 'linphone-cli');
   requireTool('kamailio', ['-v'], 'kamailio');
   requireTool('tshark', ['-v'], 'tshark');
+  requireTool('dumpcap', ['-v'], 'wireshark-common, a dependency of tshark');
   requireTool('sox', ['--version'], 'sox');
   dir = await mkdtemp(join(tmpdir(), 'ims-real-clients-'));
 });

@@ -3,9 +3,12 @@
  * the capture: malformed or expert-flagged SIP/Diameter frames, the SIP methods and status codes
  * seen, the Diameter commands seen. What was learned running it here:
  *
- * - `tshark -i lo -f 'port A or port B' -w FILE -a duration:N` (root here: it warns "Running as
- *   user root", harmless). It prints `Capturing on 'Loopback: lo'` on stderr once the capture
- *   runs: wait for it before sending traffic. SIGINT ends it and flushes the file.
+ * - Capture with `dumpcap` (tshark's own capture engine, same package), not `tshark -w`: tshark
+ *   runs dumpcap as a child and, on SIGINT, may exit BEFORE dumpcap has flushed the file, so a
+ *   reader started at once missed the last frames (a run lost the BYE and the un-REGISTERs).
+ *   `dumpcap -i lo -f 'port A or port B' -w FILE -a duration:N -q` prints `Capturing on
+ *   'Loopback: lo'` on stderr once it captures (wait for it before sending traffic); on SIGINT
+ *   it writes the rest and closes the file before exiting.
  * - Ports other than 5060/3868 need `-d udp.port==P,sip` / `-d tcp.port==P,diameter` when READING
  *   the capture (decode-as is a read-time option; the capture itself is raw).
  * - `-Y '_ws.malformed || (_ws.expert && (sip || diameter))'` lists malformed frames and frames
@@ -45,13 +48,13 @@ export class Capture {
     return this.options.file;
   }
 
-  /** Ends the capture (SIGINT: tshark flushes the file), SIGKILL after 5 s. */
+  /** Ends the capture (SIGINT: dumpcap writes the rest and closes the file), SIGKILL after 7 s. */
   async stop(): Promise<void> {
     await this.process.stop(() => this.process.signal('SIGINT'), 5000);
   }
 }
 
-/** Starts tshark; resolves once it captures (`Capturing on ...`). */
+/** Starts dumpcap; resolves once it captures (`Capturing on ...`). */
 export async function startCapture(options: CaptureOptions): Promise<Capture> {
   if (options.ports.length === 0) throw new Error('tshark: no port to capture');
   const filter = options.ports.map((p) => `port ${p}`).join(' or ');
@@ -66,7 +69,7 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
     `duration:${options.maxSeconds ?? 60}`,
     '-q',
   ];
-  const process = new WatchedProcess('tshark', 'tshark', args);
+  const process = new WatchedProcess('dumpcap', 'dumpcap', args);
   const capture = new Capture(process, options);
   try {
     await process.waitForOutput(/Capturing on/, 10_000);
