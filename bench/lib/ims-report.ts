@@ -245,7 +245,7 @@ export function writeReport(dir: string, report: ImsChainReport): { markdown: st
       .join(
         ', ',
       )}. UDP on 127.0.0.1, SIPp on the same cores as the servers, ${report.secondsPerStep} s per step, ` +
-      `home domain ${report.domain}. Each series rises until the first step with a failure; "clean" = every planned exchange completed, none failed.`,
+      `home domain ${report.domain}. Each series rises until the first step that is not clean; "clean" = every planned exchange completed, none failed, and the achieved rate (completed / wall time of the step) at least 85% of the offered one.`,
     '',
     '## Summary',
     '',

@@ -45,21 +45,30 @@ export interface ImsUpOptions {
   logFile: string;
   /** Log level of every function (the ims.yaml `log.level`). */
   logLevel: string;
-  /** Extra environment (NODE_OPTIONS for --cpu-prof). */
+  /** More of ims.yaml (sections of the functions), appended after the log level. */
+  yaml?: string;
+  /** Extra environment (NODE_OPTIONS for the CPU profile). */
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** How long to wait for the demo ports to be free (default 5 min). */
+  portWaitMs?: number;
 }
 
 export async function startImsUp(o: ImsUpOptions): Promise<ImsUpServer> {
-  for (const { protocol, port } of DEMO_PORTS) {
-    if (await isBound(protocol, port)) {
-      throw new Error(
-        `${protocol} port ${port} is in use: ims up needs the demo ports (another ims up running?)`,
-      );
+  // Other work on the machine may hold a demo port for a while (a test of `ims up`): wait for it.
+  const portsDeadline = Date.now() + (o.portWaitMs ?? 300_000);
+  for (;;) {
+    const busy: string[] = [];
+    for (const { protocol, port } of DEMO_PORTS)
+      if (await isBound(protocol, port)) busy.push(`${protocol} ${port}`);
+    if (busy.length === 0) break;
+    if (Date.now() > portsDeadline) {
+      throw new Error(`${busy.join(', ')} in use: ims up needs the demo ports (another ims up running?)`);
     }
+    await sleep(2000);
   }
   const configFile = join(o.dataDir, 'bench-ims.yaml');
-  writeFileSync(configFile, `log:\n  level: ${o.logLevel}\n`);
+  writeFileSync(configFile, `log:\n  level: ${o.logLevel}\n${o.yaml ?? ''}\n`);
   const log = openSync(o.logFile, 'a');
   const child: ChildProcess = spawn(
     process.execPath,
