@@ -28,6 +28,8 @@ export interface ChainSubscriber {
   k?: string;
   op?: string;
   amf?: string;
+  /** A tel URI number (+E.164) in the same implicit registration set. */
+  tel?: string;
 }
 
 type Overrides = Record<string, unknown>;
@@ -202,6 +204,7 @@ export async function startImsChain(options: ImsChainOptions = {}): Promise<ImsC
           ...(s.k !== undefined ? { k: s.k } : {}),
           ...(s.op !== undefined ? { op: s.op } : {}),
           ...(s.amf !== undefined ? { amf: s.amf } : {}),
+          ...(s.tel !== undefined ? { tel: s.tel } : {}),
         }),
       );
     };
