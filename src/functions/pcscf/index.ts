@@ -86,9 +86,9 @@ export async function startPcscf(
     options.qosHook,
     log,
   );
-  const proxy = new StatefulProxy({
+  const proxy: StatefulProxy = new StatefulProxy({
     transport: sip.transport,
-    policy: new PcscfPolicy(ctx),
+    policy: new PcscfPolicy(ctx, (uri) => proxy.isLocal(uri)),
     resolve: sip.resolve,
     localAddresses: sip.localAddresses,
     // RFC 3329 §2.3.1: UEs put sec-agree in Proxy-Require.

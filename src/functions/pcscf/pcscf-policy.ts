@@ -4,6 +4,8 @@ import {
   SipParseError,
   type SipRequest,
   type SipResponse,
+  SipUri,
+  type Uri,
 } from '../../sip/message/index.ts';
 import type { ProxyPolicy, ProxyTarget, RequestContext, RoutingDecision } from '../../sip/proxy/index.ts';
 import type { Destination, Flow } from '../../sip/transport/types.ts';
@@ -36,8 +38,16 @@ function isSdp(message: SipRequest | SipResponse): boolean {
  * Record-Route (terminating, §5.2.7); NOTIFYs of our reg-event subscriptions. Anything else
  * from a source that is not a registered UE is refused.
  */
+/** Methods listed when an OPTIONS is addressed to the P-CSCF itself (RFC 3261 §11). */
+const ALLOW =
+  'REGISTER, INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, PUBLISH, REFER, UPDATE, PRACK, INFO';
+
 export class PcscfPolicy implements ProxyPolicy {
-  constructor(private readonly ctx: PcscfContext) {}
+  constructor(
+    private readonly ctx: PcscfContext,
+    /** Whether a URI designates this P-CSCF (StatefulProxy.isLocal). */
+    private readonly isLocal: (uri: Uri) => boolean = () => false,
+  ) {}
 
   route(rc: RequestContext): RoutingDecision {
     const { request, flow } = rc;
@@ -47,6 +57,17 @@ export class PcscfPolicy implements ProxyPolicy {
       const outcome = ctx.regEvent.handleNotify(request);
       if (outcome) return { action: 'respond', status: outcome.status, reason: outcome.reason };
     }
+    if (this.addressedToUs(rc))
+      // RFC 3261 §11: phones send OPTIONS to their outbound proxy as a keep-alive or to learn
+      // its capabilities, registered or not; the P-CSCF answers as the target.
+      return {
+        action: 'respond',
+        status: 200,
+        headers: [
+          ['Allow', ALLOW],
+          ['Supported', 'path, outbound, sec-agree'],
+        ],
+      };
     const registrations = ctx.registrations.onFlow(flow);
     const fromUe =
       registrations.length > 0 || ctx.routeFlows(rc.removedRoutes).some((f) => ctx.sameFlow(f, flow));
@@ -82,6 +103,14 @@ export class PcscfPolicy implements ProxyPolicy {
     const decision = routeOriginating(ctx, rc, registrations);
     if (decision.action === 'forward') this.sessionEvents(request, 'originating');
     return decision;
+  }
+
+  /** An OPTIONS outside a dialog whose Request-URI is this P-CSCF, without a user part. */
+  private addressedToUs(rc: RequestContext): boolean {
+    const { request } = rc;
+    if (request.method !== 'OPTIONS' || request.to.tag !== undefined || request.headers.has('Route'))
+      return false;
+    return request.uri instanceof SipUri && !request.uri.user && this.isLocal(request.uri);
   }
 
   /**

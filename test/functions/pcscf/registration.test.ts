@@ -181,6 +181,25 @@ describe('P-CSCF registration (TS 24.229 §5.2.2, RFC 3327, RFC 5626)', () => {
     );
   });
 
+  it('an OPTIONS addressed to the P-CSCF itself is answered 200 even from an unregistered source', async () => {
+    const other = await RawUe.start('udp', bench.port);
+    try {
+      const r = await other.request(
+        requestText({ method: 'OPTIONS', uri: `sip:127.0.0.1:${bench.port}`, from: 'sip:phone@ims.test' }),
+      );
+      assert.equal(r.status, 200);
+      assert.match(r.headers.get('Allow') ?? '', /\bINVITE\b/);
+      // An OPTIONS for a user is a request like any other: refused from an unregistered source.
+      const forUser = await other.request(
+        requestText({ method: 'OPTIONS', uri: 'sip:bob@ims.test', from: 'sip:phone@ims.test' }),
+      );
+      assert.equal(forUser.status, 403);
+      assert.equal(bench.core.requests.filter(isRequest('OPTIONS')).length, 0);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('a request from an unregistered source is refused with 403', async () => {
     const other = await RawUe.start('udp', bench.port);
     try {
