@@ -72,5 +72,19 @@ describe('IMS chain: I-CSCF failover between two S-CSCFs', () => {
     const again = await early!.register({ password: 'earlypw' });
     assert.equal(again.response.status, 200, `${again.response.status} ${again.response.reason}`);
     assert.equal((await chain.scscfs[1]!.registrations.get('sip:early@ims.test'))?.state, 'registered');
+
+    // The P-CSCF follows the new Service-Route: early's call reaches u1 through the second S-CSCF.
+    const invite = await early!.invite('u1');
+    const incoming = await ues[ues.length - USERS.length]!.nextRequest('INVITE', invite.callId);
+    assert.ok(
+      incoming.headers
+        .values('Record-Route')
+        .some((r) => r.includes(`scscf2.ims.test:${chain.ports.scscfs[1]};lr;orig`)),
+      incoming.headers.values('Record-Route').join('\n'),
+    );
+    await ues[ues.length - USERS.length]!.answer(incoming, 486, { toTag: 'busy' });
+    const final = await early!.finalResponse(invite);
+    assert.equal(final.status, 486);
+    await early!.ackFailure(invite, final);
   });
 });
