@@ -14,6 +14,7 @@ import {
   challengeFromParams,
   credentialsToParams,
   type DigestChallenge,
+  type DigestCredentials,
 } from '../../../src/sip/auth/index.ts';
 import {
   type Contact,
@@ -100,6 +101,19 @@ export interface UeRegisterOptions {
   /** Send the IMPI in an empty Authorization on the first REGISTER (asks for AKA). */
   impiFirst?: boolean;
   expires?: number;
+  /** How many 401s to answer at most (AKA resynchronisation needs 2); default 1. */
+  rounds?: number;
+}
+
+export interface UeRegisterResult {
+  response: SipResponse;
+  /** The first challenge. */
+  challenge?: DigestChallenge;
+  challenges: DigestChallenge[];
+  /** The 401 responses, in order. */
+  unauthorized: SipResponse[];
+  /** The credentials sent, in order. */
+  sent: DigestCredentials[];
 }
 
 export const SDP = [
@@ -231,17 +245,19 @@ export class ChainUe {
   }
 
   /**
-   * REGISTER to sip:ims.test (TS 24.229 §5.1.1.2), answering one 401 with digest or AKA
-   * credentials for the IMPI. Resolves with the last final response and the challenge seen.
+   * REGISTER to sip:ims.test (TS 24.229 §5.1.1.2), answering 401s (one by default) with digest
+   * or AKA credentials for the IMPI. Resolves with the last final response and the challenges.
    */
-  async register(o: UeRegisterOptions = {}): Promise<{ response: SipResponse; challenge?: DigestChallenge }> {
+  async register(o: UeRegisterOptions = {}): Promise<UeRegisterResult> {
     const uri = `sip:${DOMAIN}`;
     const fromTag = newTag();
     let authorization = o.impiFirst
       ? `Digest username="${this.impi}", realm="${DOMAIN}", nonce="", uri="${uri}", response=""`
       : undefined;
-    let challenge: DigestChallenge | undefined;
-    for (let round = 0; round < 2; round++) {
+    const challenges: DigestChallenge[] = [];
+    const sent: DigestCredentials[] = [];
+    const unauthorized: SipResponse[] = [];
+    for (let round = 0; ; round++) {
       const request = this.build('REGISTER', uri, {
         from: this.impu,
         fromTag,
@@ -255,8 +271,17 @@ export class ChainUe {
         ],
       });
       const response = await this.request(request);
-      if (response.status !== 401 || round === 1) return { response, ...(challenge ? { challenge } : {}) };
-      challenge = challengeFromParams(response.first(WWW_AUTHENTICATE)!);
+      if (response.status !== 401 || round >= (o.rounds ?? 1))
+        return {
+          response,
+          ...(challenges[0] ? { challenge: challenges[0] } : {}),
+          challenges,
+          unauthorized,
+          sent,
+        };
+      unauthorized.push(response);
+      const challenge = challengeFromParams(response.first(WWW_AUTHENTICATE)!);
+      challenges.push(challenge);
       const credentials = o.usim
         ? answerAkaChallenge(challenge, this.impi, o.usim, { method: 'REGISTER', uri }).credentials
         : answerDigestChallenge(
@@ -265,9 +290,9 @@ export class ChainUe {
             { password: o.password ?? '' },
             { method: 'REGISTER', uri },
           );
+      sent.push(credentials);
       authorization = formatAuth(credentialsToParams(credentials), 'credentials');
     }
-    throw new Error('unreachable');
   }
 
   /** Sends an INVITE to `target` (user part or URI); resolves with the request sent. */
