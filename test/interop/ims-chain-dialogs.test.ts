@@ -116,4 +116,39 @@ describe('IMS chain: CANCEL, re-INVITE, in-dialog identity, de-registration', ()
       await carolUe.close();
     }
   });
+
+  it('network-initiated de-registration at the S-CSCF reaches the P-CSCF over its reg-event subscription', async () => {
+    const daveUe = await ChainUe.start('dave', 'udp', chain.ports.pcscf);
+    try {
+      await chain.provision({ user: 'dave', password: 'davepw' });
+      assert.equal((await daveUe.register({ password: 'davepw' })).response.status, 200);
+      const impu = 'sip:dave@ims.test';
+      // TS 24.229 §5.2.3: the P-CSCF subscribed to dave's reg event at the S-CSCF.
+      await until(
+        async () => chain.scscf.notifier.subscriptionsOf(impu).length > 0,
+        'reg-event subscription',
+      );
+      assert.equal(await chain.scscf.deregister(impu), true);
+      // §5.2.3 / §5.4.1.5: the NOTIFY (contacts deactivated) ends the P-CSCF's state for dave.
+      await until(
+        async () => !chain.pcscf.registeredUsers().some((u) => u.impu === impu),
+        'P-CSCF state dropped',
+      );
+      const invite = await daveUe.invite('bob');
+      const refused = await daveUe.finalResponse(invite);
+      assert.equal(refused.status, 403);
+      await daveUe.ackFailure(invite, refused);
+    } finally {
+      await daveUe.close();
+    }
+  });
 });
+
+/** Polls `check` (every 20 ms, at most 3 s): for state that has no event to await. */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 3000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

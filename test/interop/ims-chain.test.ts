@@ -43,7 +43,9 @@ describe('IMS chain with SIPp UEs: registration (digest, AKA) and calls', () => 
   after(async () => {
     await sipp.stopAll();
     await chain?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    // KEEP_CHAIN_LOGS=1 keeps SIPp's stat, error and message logs for a look afterwards.
+    if (process.env.KEEP_CHAIN_LOGS) console.log(`SIPp logs kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   });
 
   const uePort = async () => {
