@@ -212,8 +212,21 @@ async function waitUntilGone(pids: readonly number[], timeoutMs: number): Promis
   }
 }
 
-/** Starts `ims up --config` on free ports in a fresh data directory; resolves once it serves. */
+/**
+ * Starts `ims up --config` on free ports in a fresh data directory; resolves once it serves.
+ * The ports are free when picked but only bound seconds later, by the children: when one was
+ * taken meanwhile (EADDRINUSE), it starts again once on other ports.
+ */
 export async function startImsUp(options: ImsUpOptions = {}): Promise<ImsUp> {
+  try {
+    return await startOnce(options);
+  } catch (err) {
+    if (!/EADDRINUSE|address already in use/i.test((err as Error).message)) throw err;
+    return startOnce(options);
+  }
+}
+
+async function startOnce(options: ImsUpOptions): Promise<ImsUp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ims-up-test-'));
   const ports = await pickPorts(options.pcscfWs === true);
   const configFile = join(dataDir, 'ims.yaml');
