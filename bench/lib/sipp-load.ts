@@ -144,7 +144,8 @@ export async function registrationStep(o: RegistrationStepOptions): Promise<Step
     rate: o.rate,
     limit: o.rate * 5 + 100,
     timeoutS,
-    extraArgs: ['-inf', o.csv, '-auth_uri', o.domain, ...LOOPS],
+    // An aborted registration sends no BYE (SIPp's default abort behaviour is for calls).
+    extraArgs: ['-inf', o.csv, '-auth_uri', o.domain, '-default_behaviors', 'all,-bye', ...LOOPS],
   });
   const result = await proc.result;
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
