@@ -117,7 +117,7 @@ describe('tshark capture of ims up (issue #9)', () => {
     await alice.waitFor('CALL_CLOSED', 5000);
     await bob.waitFor('CALL_CLOSED', 5000);
     // Quitting un-REGISTERs: those exchanges are in the capture too.
-    for (const p of phones.splice(0)) await p.stop();
+    await Promise.all(phones.splice(0).map((p) => p.stop()));
     await capture.stop();
 
     const flagged = malformedFrames(file, decodeAs);
