@@ -31,7 +31,7 @@ export function runIms(args: string[]): Running {
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const seen = lines.find((l) => l.msg === msg);
       if (seen) return resolve(seen);
-      const timer = setTimeout(() => reject(new Error(`no '${msg}' log line`)), 10_000);
+      const timer = setTimeout(() => reject(new Error(`no '${msg}' log line`)), 30_000);
       waiters.push({
         msg,
         resolve: (l) => {
