@@ -15,6 +15,7 @@
  *   BENCH_IMS_KAMAILIO_REG_RATES, BENCH_IMS_KAMAILIO_CALL_RATES   Kamailio's steps (default:
  *                                         ours then higher, to find its limit)
  *   BENCH_IMS_MEMORY_USERS=100000         users registered for the memory figure
+ *   BENCH_IMS_PROFILE_RATE                rate of the profiled step (default: the best clean digest rate)
  *   BENCH_IMS_CALL_USERS=1000             callers and callees (each), registered at BENCH_IMS_SETUP_RATE=50/s
  *   BENCH_IMS_LOADS=digest,aka,calls,memory,profile    what to measure
  *   BENCH_IMS_ONLY=ours|kamailio          one side only
@@ -306,8 +307,8 @@ async function kamailioSide(dir: string, report: ImsChainReport): Promise<void> 
 async function oursSide(dir: string, report: ImsChainReport): Promise<void> {
   const dataDir = join(dir, 'data');
   mkdirSync(dataDir, { recursive: true });
-  const profileRate = Number(env.BENCH_IMS_PROFILE_RATE ?? 500);
-  const plan = new UserPlan(REG_RATES, ['digest', 'aka'], LOADS.has('profile') ? profileRate : 0);
+  // Profiled at the best clean digest rate (known only later): users for the highest rate.
+  const plan = new UserPlan(REG_RATES, ['digest', 'aka'], LOADS.has('profile') ? Math.max(...REG_RATES) : 0);
   console.log(
     `  ours: provisioning ${plan.pool.total.toLocaleString('en')} subscribers into ${dataDir}/hss.sqlite`,
   );
@@ -323,11 +324,18 @@ async function oursSide(dir: string, report: ImsChainReport): Promise<void> {
       if (missing.length > 0) throw new Error(`ims up does not run ${missing.join(', ')} yet`);
       await what(s);
     } finally {
-      const warnings = s.warnings(15);
+      const warnings = s.warnings(5000);
       await s.stop();
-      for (const w of warnings)
-        if (!report.problems.includes(`ims up log: \`${w.slice(0, 300)}\``))
-          report.problems.push(`ims up log: \`${w.slice(0, 300)}\``);
+      // The same warning for many users once, with its count.
+      const counts = new Map<string, number>();
+      for (const w of warnings) {
+        const key = w
+          .replace(/^[\d:.]+ /, '')
+          .replace(/sip:[^ ]+/g, 'sip:…')
+          .slice(0, 200);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      for (const [w, n] of counts) report.problems.push(`ims up log, ${n}×: \`${w}\``);
     }
   };
   let digest: Series | undefined;
@@ -346,7 +354,10 @@ async function oursSide(dir: string, report: ImsChainReport): Promise<void> {
       report.memory.push(await memoryRun(s, 'ours', () => s.memoryKb(), plan, clean(digest), dir));
     });
   }
-  if (LOADS.has('profile')) await profileRun(dir, report, plan, profileRate, run);
+  if (LOADS.has('profile')) {
+    const rate = Number(env.BENCH_IMS_PROFILE_RATE ?? clean(digest));
+    await profileRun(dir, report, plan, rate, run);
+  }
 }
 
 /** One digest registration step with a CPU profile of every process; the busiest one's top functions. */
@@ -368,7 +379,8 @@ async function profileRun(
       for (const pid of s.processes.values()) process.kill(pid, 'SIGUSR2');
       await sleep(500);
       const [port] = await freePorts(1);
-      const r = await registerUsers(s, plan.profile, rate, port!, dir, 'ours-profile');
+      const users = { ...plan.profile, to: plan.profile.from + rate * SECONDS };
+      const r = await registerUsers(s, users, rate, port!, dir, 'ours-profile');
       printStep('ours', 'prof', r);
       load = `${SECONDS} s of digest registrations at ${rate}/s (${r.successful}/${r.planned} ok, ${r.failed} failed)`;
     },
