@@ -50,6 +50,56 @@ async function flushCapture(file: string, marker: Socket, port: number, timeoutM
 }
 
 /**
+ * `ours` plus the other end of every conversation with our ports (the phones' SIP ports, the
+ * CSCFs' Diameter client ports), decoded the same way. Wireshark tries the LOWER port's
+ * dissector first: a SIP message from a phone whose random port happens to be registered to
+ * some other protocol (38 such ports in 32768-60999) would otherwise be decoded as that one.
+ */
+function withPeerPorts(file: string, ours: readonly DecodeAs[]): DecodeAs[] {
+  const out = new Map(ours.map((d) => [`${d.proto}:${d.port}`, d]));
+  const lines = readCapture(file, [
+    '-T',
+    'fields',
+    '-E',
+    'separator=/t',
+    '-e',
+    'udp.srcport',
+    '-e',
+    'udp.dstport',
+    '-e',
+    'tcp.srcport',
+    '-e',
+    'tcp.dstport',
+  ]);
+  for (const line of lines) {
+    const [us, ud, ts, td] = line.split('\t').map((v) => (v ? Number(v) : undefined));
+    for (const [proto, a, b] of [
+      ['udp', us, ud],
+      ['tcp', ts, td],
+    ] as const) {
+      if (a === undefined || b === undefined) continue;
+      const pairs: [number, number][] = [
+        [a, b],
+        [b, a],
+      ];
+      for (const [mine, peer] of pairs) {
+        const known = out.get(`${proto}:${mine}`);
+        if (known && ours.includes(known) && !out.has(`${proto}:${peer}`))
+          out.set(`${proto}:${peer}`, { proto, port: peer, as: known.as });
+      }
+    }
+  }
+  return [...out.values()];
+}
+
+/** Frames of the marker datagram (see flushCapture). */
+function markerFrames(file: string, port: number): Set<number> {
+  return new Set(
+    readCapture(file, ['-Y', `udp.port == ${port}`, '-T', 'fields', '-e', 'frame.number']).map(Number),
+  );
+}
+
+/**
  * Frames with a UAA or LIA whose Server-Capabilities AVP (603) names no capability and no
  * S-CSCF (an empty Grouped AVP).
  */
@@ -102,7 +152,7 @@ describe('tshark capture of ims up (issue #9)', () => {
   it('registration and call between two baresips: no malformed SIP or Diameter, every step and Cx command seen', async () => {
     const { pcscf, icscf, scscf, hssDiameter } = core.ports;
     const sipPorts = [pcscf, icscf, scscf];
-    const decodeAs: DecodeAs[] = [
+    const ours: DecodeAs[] = [
       ...sipPorts.flatMap((port) => [
         { proto: 'udp' as const, port, as: 'sip' as const },
         { proto: 'tcp' as const, port, as: 'sip' as const },
@@ -147,7 +197,10 @@ describe('tshark capture of ims up (issue #9)', () => {
     marker.close();
     await capture.stop();
 
-    const flagged = malformedFrames(file, decodeAs);
+    const decodeAs = withPeerPorts(file, ours);
+    // The marker is no SIP and no Diameter: whatever a port-based dissector makes of it.
+    const markers = markerFrames(file, markerPort);
+    const flagged = malformedFrames(file, decodeAs).filter((f) => !markers.has(f.frame));
     const emptyCapabilities = new Set(emptyServerCapabilitiesFrames(file, decodeAs));
     const unexpected = flagged.filter(
       (f) => !(emptyCapabilities.has(f.frame) && f.messages.every((m) => m === 'Data is empty')),
