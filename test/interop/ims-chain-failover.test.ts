@@ -22,7 +22,8 @@ describe('IMS chain: I-CSCF failover between two S-CSCFs', () => {
         { user: 'early', password: 'earlypw' },
         ...USERS.map((user) => ({ user, password: `${user}pw` })),
       ],
-      icscf: { scscfTimeoutMs: 300 },
+      // Long enough that a busy S-CSCF on a loaded CI machine is not taken for a dead one.
+      icscf: { scscfTimeoutMs: 1500 },
     });
   });
 
