@@ -37,12 +37,23 @@ function bindUdp(host: string, port: number): Promise<() => Promise<void>> {
 const recent: number[] = [];
 const RECENT_KEPT = 256;
 
+/**
+ * Ports are drawn at random below Linux's ephemeral range (32768-60999 by default): the system
+ * hands those to every socket bound to port 0 and every outgoing connection, so a port picked
+ * there could be taken by anyone before its owner binds it (a SIPp of another test file then
+ * failed with EADDRINUSE). Below it, only another explicit pick can collide.
+ */
+const PICK_FROM = 21_000;
+const PICK_TO = 32_767;
+
 /** A port free for both UDP and TCP on `host` (IPv4), e.g. for SIPp's `-p`. */
 export async function freePort(host = '127.0.0.1', exclude: readonly number[] = []): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const tcp = await bindTcp(host, 0);
+  for (let i = 0; i < 200; i++) {
+    const candidate = PICK_FROM + Math.floor(Math.random() * (PICK_TO - PICK_FROM + 1));
+    if (exclude.includes(candidate) || recent.includes(candidate)) continue;
+    const tcp = await bindTcp(host, candidate).catch(() => undefined);
+    if (!tcp) continue;
     try {
-      if (exclude.includes(tcp.port) || recent.includes(tcp.port)) continue;
       const closeUdp = await bindUdp(host, tcp.port).catch(() => undefined);
       if (!closeUdp) continue;
       await closeUdp();
