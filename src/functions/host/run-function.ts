@@ -123,10 +123,7 @@ export async function prepareFunction(
       // pino JSON lines on stdout, `fn: name` on each.
       const logger = createLogger({ name, level: options.logLevel ?? config.log?.level ?? 'info' });
       const hosted = await runFunction(name, config, { logger, http: httpSection });
-      logger.info(
-        { http: hosted.http?.url },
-        `${name} running${hosted.http ? `, health and metrics at ${hosted.http.url}` : ''}`,
-      );
+      logger.info({ http: hosted.http?.url }, `${name} running`);
       return hosted;
     },
   };
