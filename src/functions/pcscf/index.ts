@@ -131,7 +131,7 @@ export async function startPcscf(
     status: () => ({
       healthy: true,
       sip: listening.map((l) => ({ protocol: l.protocol, host: l.host, port: l.port })),
-      registeredUsers: registrations.all().length,
+      registeredUsers: registrations.size,
     }),
     stop: () =>
       (stopping ??= (async () => {

@@ -1,5 +1,6 @@
 import { P_PREFERRED_IDENTITY, SipParseError, type SipRequest } from '../../sip/message/index.ts';
 import type { RequestContext, RoutingDecision } from '../../sip/proxy/index.ts';
+import type { Flow } from '../../sip/transport/types.ts';
 import { removeUntrustedHeaders } from './p-header-filter.ts';
 import type { PcscfContext, RequestState } from './pcscf-context.ts';
 import { aorKey, type UeRegistration } from './registration-table.ts';
@@ -18,7 +19,8 @@ type Assertion =
 export function assertIdentity(
   ctx: PcscfContext,
   request: SipRequest,
-  registrations: UeRegistration[],
+  flow: Flow,
+  registrations: readonly UeRegistration[],
 ): Assertion {
   let preferred: string[];
   try {
@@ -29,23 +31,23 @@ export function assertIdentity(
   }
   request.headers.delete('P-Preferred-Identity');
   for (const p of preferred) {
+    const r = ctx.registrations.onFlowWithIdentity(flow, p);
     const key = aorKey(p);
-    for (const r of registrations) {
-      const match = r.associatedUris.find((a) => aorKey(a) === key);
-      if (match) return { ok: true, registration: r, identity: match };
-    }
+    const match = r?.associatedUris.find((a) => aorKey(a) === key);
+    if (r && match) return { ok: true, registration: r, identity: match };
   }
   if (preferred.length > 0 && ctx.config.unknownPreferredIdentity === 'reject')
     return { ok: false, status: 403, reason: 'P-Preferred-Identity not registered' };
   // The default public user identity: of the registration the From names, else the first one.
-  let fromKey: string | undefined;
+  let fromUri: string | undefined;
   try {
-    fromKey = aorKey(request.from.uriText);
+    fromUri = request.from.uriText;
   } catch {
-    fromKey = undefined;
+    fromUri = undefined;
   }
   const registration =
-    registrations.find((r) => r.associatedUris.some((a) => aorKey(a) === fromKey)) ?? registrations[0]!;
+    (fromUri !== undefined ? ctx.registrations.onFlowWithIdentity(flow, fromUri) : undefined) ??
+    registrations[0]!;
   return { ok: true, registration, identity: registration.associatedUris[0]! };
 }
 
@@ -57,7 +59,7 @@ export function assertIdentity(
 export function routeOriginating(
   ctx: PcscfContext,
   rc: RequestContext,
-  registrations: UeRegistration[],
+  registrations: readonly UeRegistration[],
 ): RoutingDecision {
   const request = rc.request;
   const agreement = ctx.secAgree.check(request, rc.flow);
@@ -65,7 +67,7 @@ export function routeOriginating(
     return { action: 'respond', status: 494, reason: agreement.reason, headers: agreement.headers };
   ctx.secAgree.strip(request);
   removeUntrustedHeaders(request);
-  const assertion = assertIdentity(ctx, request, registrations);
+  const assertion = assertIdentity(ctx, request, rc.flow, registrations);
   if (!assertion.ok) return { action: 'respond', status: assertion.status, reason: assertion.reason };
   request.headers.set('P-Asserted-Identity', `<${assertion.identity}>`);
   // TS 24.229 §5.2.6.3.1: icid and a type 2 orig-ioi on the first request of a dialog or transaction.

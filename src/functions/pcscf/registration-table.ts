@@ -56,14 +56,30 @@ function sameUri(a: string, b: string): boolean {
   }
 }
 
+/** The registrations over one flow, with the indexes requests need. */
+interface FlowEntry {
+  list: UeRegistration[];
+  /** aorKey of the registered IMPU → its registration. */
+  byImpu: Map<string, UeRegistration>;
+  /** aorKey of every identity of every implicit set → the registrations holding it, oldest first. */
+  byIdentity: Map<string, UeRegistration[]>;
+}
+
 /**
  * The registrations of the UEs this P-CSCF serves, in memory, found by flow (originating
- * requests) and by public user identity (reg-event NOTIFYs). Each expires on its own timer
- * (the last contact's expiry plus a grace period).
+ * requests) and by public user identity (reg-event NOTIFYs), through indexes so that the cost
+ * of a request does not grow with the number of users (one SIPp, or one multi-line phone,
+ * registers thousands over one flow). Each expires on its own timer (the last contact's
+ * expiry plus a grace period).
  */
 export class RegistrationTable {
-  private readonly byFlowKey = new Map<string, UeRegistration[]>();
+  private readonly byFlowKey = new Map<string, FlowEntry>();
+  /** aorKey of an identity → the registrations (over any flow) whose implicit set holds it. */
+  private readonly byIdentity = new Map<string, Set<UeRegistration>>();
+  /** The aorKeys each registration is indexed under. */
+  private readonly keysOf = new Map<UeRegistration, string[]>();
   private readonly timers = new Map<UeRegistration, NodeJS.Timeout>();
+  private count = 0;
 
   constructor(
     private readonly graceMs: number,
@@ -71,24 +87,29 @@ export class RegistrationTable {
     private readonly onRemoved: (registration: UeRegistration, why: string) => void = () => {},
   ) {}
 
-  /** Registrations over this flow. */
-  onFlow(flow: Flow): UeRegistration[] {
-    return this.byFlowKey.get(flowKey(flow)) ?? [];
+  /** Registrations over this flow, oldest first (do not modify the array). */
+  onFlow(flow: Flow): readonly UeRegistration[] {
+    return this.byFlowKey.get(flowKey(flow))?.list ?? [];
+  }
+
+  /** The registration over this flow whose implicit set holds `identity`. */
+  onFlowWithIdentity(flow: Flow, identity: string): UeRegistration | undefined {
+    return this.byFlowKey.get(flowKey(flow))?.byIdentity.get(aorKey(identity))?.[0];
   }
 
   /** Registrations whose implicit set holds this identity. */
   withIdentity(identity: string): UeRegistration[] {
-    const key = aorKey(identity);
-    const out: UeRegistration[] = [];
-    for (const list of this.byFlowKey.values())
-      for (const r of list)
-        if (aorKey(r.impu) === key || r.associatedUris.some((a) => aorKey(a) === key)) out.push(r);
-    return out;
+    return [...(this.byIdentity.get(aorKey(identity)) ?? [])];
   }
 
   /** Every registration. */
   all(): UeRegistration[] {
-    return [...this.byFlowKey.values()].flat();
+    return [...this.byFlowKey.values()].flatMap((e) => e.list);
+  }
+
+  /** Number of registrations. */
+  get size(): number {
+    return this.count;
   }
 
   /**
@@ -117,19 +138,24 @@ export class RegistrationTable {
     registration.serviceRoute = update.serviceRoute;
     registration.contacts = update.contacts;
     if (update.secAgree) registration.secAgree = update.secAgree;
-    if (!existing) {
-      const list = this.byFlowKey.get(registration.flowKey) ?? [];
-      list.push(registration);
-      this.byFlowKey.set(registration.flowKey, list);
+    let entry = this.byFlowKey.get(registration.flowKey);
+    if (!entry) {
+      entry = { list: [], byImpu: new Map(), byIdentity: new Map() };
+      this.byFlowKey.set(registration.flowKey, entry);
     }
+    if (!existing) {
+      entry.list.push(registration);
+      entry.byImpu.set(aorKey(impu), registration);
+      this.count++;
+    }
+    this.index(registration, entry);
     this.schedule(registration);
     return registration;
   }
 
   /** The registration of this identity over this flow. */
   find(flow: Flow, impu: string): UeRegistration | undefined {
-    const key = aorKey(impu);
-    return this.onFlow(flow).find((r) => aorKey(r.impu) === key);
+    return this.byFlowKey.get(flowKey(flow))?.byImpu.get(aorKey(impu));
   }
 
   /** RFC 3680 §5.1: a contact ended (state terminated); the registration goes with its last one. */
@@ -144,15 +170,47 @@ export class RegistrationTable {
   }
 
   remove(registration: UeRegistration, why: string): void {
-    const list = this.byFlowKey.get(registration.flowKey);
-    if (!list?.includes(registration)) return;
-    const rest = list.filter((r) => r !== registration);
-    if (rest.length > 0) this.byFlowKey.set(registration.flowKey, rest);
-    else this.byFlowKey.delete(registration.flowKey);
+    const entry = this.byFlowKey.get(registration.flowKey);
+    const at = entry?.list.indexOf(registration) ?? -1;
+    if (!entry || at < 0) return;
+    entry.list.splice(at, 1);
+    entry.byImpu.delete(aorKey(registration.impu));
+    this.unindex(registration, entry);
+    if (entry.list.length === 0) this.byFlowKey.delete(registration.flowKey);
+    this.count--;
     const timer = this.timers.get(registration);
     if (timer) clearTimeout(timer);
     this.timers.delete(registration);
     this.onRemoved(registration, why);
+  }
+
+  /** (Re)indexes a registration under the keys of its implicit set. */
+  private index(registration: UeRegistration, entry: FlowEntry): void {
+    this.unindex(registration, entry);
+    const keys = [...new Set([registration.impu, ...registration.associatedUris].map((u) => aorKey(u)))];
+    for (const key of keys) {
+      const holders = entry.byIdentity.get(key);
+      if (holders) holders.push(registration);
+      else entry.byIdentity.set(key, [registration]);
+      let set = this.byIdentity.get(key);
+      if (!set) this.byIdentity.set(key, (set = new Set()));
+      set.add(registration);
+    }
+    this.keysOf.set(registration, keys);
+  }
+
+  private unindex(registration: UeRegistration, entry: FlowEntry): void {
+    const keys = this.keysOf.get(registration);
+    if (!keys) return;
+    for (const key of keys) {
+      const holders = entry.byIdentity.get(key)?.filter((r) => r !== registration) ?? [];
+      if (holders.length > 0) entry.byIdentity.set(key, holders);
+      else entry.byIdentity.delete(key);
+      const set = this.byIdentity.get(key);
+      set?.delete(registration);
+      if (set?.size === 0) this.byIdentity.delete(key);
+    }
+    this.keysOf.delete(registration);
   }
 
   view(r: UeRegistration): UeRegistrationView {
@@ -170,6 +228,9 @@ export class RegistrationTable {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     this.byFlowKey.clear();
+    this.byIdentity.clear();
+    this.keysOf.clear();
+    this.count = 0;
   }
 
   private schedule(registration: UeRegistration): void {
