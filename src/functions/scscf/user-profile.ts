@@ -24,6 +24,23 @@ export function canonicalImpu(text: string): string {
   }
 }
 
+/**
+ * Parsed User-Data documents by their text: a registration, its third-party REGISTERs and the
+ * requests of the user read the same document again and again (parsing is an XML parse).
+ * The parsed objects are shared: callers only read them. Bounded; the oldest entry goes first.
+ */
+const parsedCache = new Map<string, ImsSubscription>();
+const PARSED_CACHE_SIZE = 4096;
+
+function parsedUserData(userData: string): ImsSubscription {
+  const cached = parsedCache.get(userData);
+  if (cached) return cached;
+  const subscription = parseUserData(userData);
+  if (parsedCache.size >= PARSED_CACHE_SIZE) parsedCache.delete(parsedCache.keys().next().value!);
+  parsedCache.set(userData, subscription);
+  return subscription;
+}
+
 function profileOf(subscription: ImsSubscription, impu: string): UserDataServiceProfile | undefined {
   const exact = subscription.serviceProfiles.find((sp) =>
     sp.publicIdentities.some((p) => canonicalImpu(p.identity) === impu),
@@ -40,7 +57,7 @@ function profileOf(subscription: ImsSubscription, impu: string): UserDataService
  * User-Data, and Error when `impu` is not in it.
  */
 export function servedProfile(userData: string, impu: string): ServedProfile {
-  const subscription = parseUserData(userData);
+  const subscription = parsedUserData(userData);
   const wanted = canonicalImpu(impu);
   const profile = profileOf(subscription, wanted);
   if (profile === undefined) throw new Error(`User-Data holds no service profile for ${impu}`);
