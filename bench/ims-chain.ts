@@ -23,7 +23,7 @@
  *   BENCH_IMS_YAML='hss: {store: {synchronous: NORMAL}}'   more of the ims.yaml `ims up` runs with
  *   BENCH_IMS_RESULTS=bench/results       where the report goes; BENCH_IMS_KEEP=1 keeps the work files
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -241,19 +241,20 @@ async function callSeries(
 async function memoryRun(
   sut: SystemUnderTest,
   system: Series['system'],
-  memory: () => Map<string, number>,
+  memory: () => Map<string, number> | Promise<Map<string, number>>,
   plan: UserPlan,
   rate: number,
   dir: string,
+  settleMs = 5000,
 ): Promise<MemoryResult> {
   const [port] = await freePorts(1);
   await sleep(2000);
-  const before = Object.fromEntries(memory());
+  const before = Object.fromEntries(await memory());
   console.log(`  ${system} memory: registering ${MEMORY_USERS} users at ${rate}/s`);
   const r = await registerUsers(sut, plan.memory, rate, port!, dir, `${system}-memory`);
   printStep(system, 'memory', r);
-  await sleep(5000);
-  const after = Object.fromEntries(memory());
+  await sleep(settleMs);
+  const after = Object.fromEntries(await memory());
   return {
     system,
     users: MEMORY_USERS,
@@ -263,6 +264,35 @@ async function memoryRun(
     after,
     note: r.clean ? undefined : `Not all registrations succeeded: ${r.errors.join('; ')}`,
   };
+}
+
+/**
+ * RFC 3261 §17.2.2 Timer J (64*T1 = 32 s over UDP): how long a completed non-INVITE server
+ * transaction keeps its request and response; measured after it, memory is the registrations'.
+ */
+const TIMER_J_MS = 35_000;
+
+/** KiB of live JS heap per function, after a full GC in each (SIGURG, see the preload). */
+async function liveHeapKb(s: ImsUpServer, heapDir: string): Promise<Map<string, number>> {
+  const started = Date.now();
+  for (const pid of s.processes.values()) process.kill(pid, 'SIGURG');
+  const out = new Map<string, number>();
+  for (const [name, pid] of s.processes) {
+    const file = join(heapDir, `heap-${pid}.json`);
+    for (let i = 0; i < 100; i++) {
+      try {
+        const { heapUsed, at } = JSON.parse(readFileSync(file, 'utf8')) as { heapUsed: number; at: number };
+        if (at >= started) {
+          out.set(name, Math.round(heapUsed / 1024));
+          break;
+        }
+      } catch {
+        // not written yet
+      }
+      await sleep(100);
+    }
+  }
+  return out;
 }
 
 const clean = (s: Series | undefined) => (s && s.best > 0 ? s.best : REG_RATES[0]!);
@@ -350,9 +380,23 @@ async function oursSide(dir: string, report: ImsChainReport): Promise<void> {
     if (LOADS.has('calls')) report.series.push(await callSeries(s, 'ours', CALL_RATES, plan, dir));
   });
   if (LOADS.has('memory') && MEMORY_USERS > 0) {
-    await run(async (s) => {
-      report.memory.push(await memoryRun(s, 'ours', () => s.memoryKb(), plan, clean(digest), dir));
-    });
+    // The live JS heap of each function after a full GC (bench/lib/cpu-prof-preload.mjs):
+    // VmRSS also counts garbage not yet collected and pages V8 keeps, which say little about
+    // what a registration costs.
+    const heapDir = join(dir, 'heap');
+    mkdirSync(heapDir, { recursive: true });
+    await run(
+      async (s) => {
+        report.memory.push(
+          await memoryRun(s, 'ours', () => liveHeapKb(s, heapDir), plan, clean(digest), dir, TIMER_J_MS),
+        );
+      },
+      {
+        NODE_OPTIONS:
+          `${env.NODE_OPTIONS ?? ''} --import ${new URL('./lib/cpu-prof-preload.mjs', import.meta.url).pathname}`.trim(),
+        BENCH_HEAP_DIR: heapDir,
+      },
+    );
   }
   if (LOADS.has('profile')) {
     const rate = Number(env.BENCH_IMS_PROFILE_RATE ?? clean(digest));

@@ -1,30 +1,45 @@
 /**
- * `node --cpu-prof` is not allowed in NODE_OPTIONS on Node 20, so the benchmark profiles the
- * processes of `ims up` with this module instead: NODE_OPTIONS="--import <this file>" and
- * BENCH_CPU_PROF_DIR=<dir>. Every Node process started with it (ims up and each function it
- * spawns) samples its CPU through the inspector and writes <dir>/prof-<pid>.cpuprofile (the
- * same format as --cpu-prof) when it exits normally. SIGUSR2 restarts the profile, dropping
- * what was sampled so far (the start-up), so the profile covers the load step only.
+ * Preloaded into every process of `ims up` by the benchmark (NODE_OPTIONS="--import <this
+ * file>"; children inherit it), for what cannot be asked from outside:
+ *
+ * - BENCH_CPU_PROF_DIR=<dir>: `node --cpu-prof` is not allowed in NODE_OPTIONS on Node 20, so
+ *   the CPU is sampled through the inspector and written as <dir>/prof-<pid>.cpuprofile (the
+ *   same format as --cpu-prof) at a normal exit. SIGUSR2 restarts the profile, dropping what
+ *   was sampled so far (the start-up), so the profile covers the load step only.
+ * - BENCH_HEAP_DIR=<dir>: on SIGURG, a full garbage collection, then the live JS heap
+ *   (process.memoryUsage().heapUsed, bytes) written to <dir>/heap-<pid>.json: what the
+ *   process holds, without the garbage and free pages that VmRSS counts.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 
-const dir = process.env.BENCH_CPU_PROF_DIR;
-if (dir) {
+const profDir = process.env.BENCH_CPU_PROF_DIR;
+const heapDir = process.env.BENCH_HEAP_DIR;
+if (profDir || heapDir) {
   const session = new Session();
   session.connect();
-  session.post('Profiler.enable');
-  session.post('Profiler.setSamplingInterval', { interval: 1000 });
-  session.post('Profiler.start');
-  process.on('SIGUSR2', () => {
-    session.post('Profiler.stop');
+  if (profDir) {
+    session.post('Profiler.enable');
+    session.post('Profiler.setSamplingInterval', { interval: 1000 });
     session.post('Profiler.start');
-  });
-  // A session on the same thread answers synchronously: the profile is written before exit.
-  process.on('exit', () => {
-    session.post('Profiler.stop', (err, result) => {
-      if (!err && result)
-        writeFileSync(`${dir}/prof-${process.pid}.cpuprofile`, JSON.stringify(result.profile));
+    process.on('SIGUSR2', () => {
+      session.post('Profiler.stop');
+      session.post('Profiler.start');
     });
-  });
+    // A session on the same thread answers synchronously: the profile is written before exit.
+    process.on('exit', () => {
+      session.post('Profiler.stop', (err, result) => {
+        if (!err && result)
+          writeFileSync(`${profDir}/prof-${process.pid}.cpuprofile`, JSON.stringify(result.profile));
+      });
+    });
+  }
+  if (heapDir) {
+    process.on('SIGURG', () => {
+      session.post('HeapProfiler.collectGarbage', () => {
+        const { heapUsed } = process.memoryUsage();
+        writeFileSync(`${heapDir}/heap-${process.pid}.json`, JSON.stringify({ heapUsed, at: Date.now() }));
+      });
+    });
+  }
 }

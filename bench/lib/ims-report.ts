@@ -36,7 +36,7 @@ export interface MemoryResult {
   users: number;
   registered: number;
   rate: number;
-  /** KiB per process (VmRSS; Kamailio: Pss of all its processes). */
+  /** KiB per process (ours: live JS heap after a full GC; Kamailio: Pss of all its processes). */
   before: Record<string, number>;
   after: Record<string, number>;
   note?: string;
@@ -119,7 +119,7 @@ function memoryTable(memory: MemoryResult[]): string[] {
   for (const m of memory) {
     lines.push(
       `${m.system === 'ours' ? 'Ours' : 'Kamailio'}: ${m.registered.toLocaleString('en')} of ${m.users.toLocaleString('en')} users registered at ${m.rate}/s` +
-        `${m.system === 'kamailio' ? ' (Pss of the main process and its workers: the shared location table counted once)' : ' (VmRSS per process)'}.`,
+        `${m.system === 'kamailio' ? ' (Pss of the main process and its workers: the shared location table counted once)' : ' (live JS heap of each process after a full garbage collection, measured 35 s after the last registration so that completed transactions (Timer J) are gone)'}.`,
       '',
     );
     if (m.note) lines.push(m.note, '');
