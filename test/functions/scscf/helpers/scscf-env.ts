@@ -41,6 +41,8 @@ export interface ScscfEnv {
 export async function startScscfEnv(
   registrar: Record<string, unknown> = {},
   logger: Logger = silentLogger,
+  /** More of the S-CSCF configuration (e.g. `store`). */
+  extra: Record<string, unknown> = {},
 ): Promise<ScscfEnv> {
   const dir = mkdtempSync(join(tmpdir(), 'ims-scscf-'));
   const hss = await startHss(
@@ -68,6 +70,7 @@ export async function startScscfEnv(
     },
     serverName: `sip:127.0.0.1:${port}`,
     registrar: { minExpires: 1, sweepIntervalMs: 100, thirdPartyTimeoutMs: 1500, ...registrar },
+    ...extra,
   });
   const scscf = await startScscf(config, logger);
   await scscf.diameter.waitForPeer(HSS_HOST);
