@@ -220,7 +220,7 @@ describe('no leak (RFC 3261 §17: transactions destroyed on termination)', () =>
     const proxy = await startTestProxy({
       targets: [`sip:127.0.0.1:${uasPort}`],
       recordRoute: true,
-      timerValues: { T1: 20, T2: 160, T4: 200 },
+      timerValues: { T1: 50, T2: 400, T4: 500 },
       timers,
     });
     let terminated = 0;
@@ -231,7 +231,7 @@ describe('no leak (RFC 3261 §17: transactions destroyed on termination)', () =>
       const result = await runExchange(sipp, {
         name: 'leak',
         dir,
-        // The callee answers at once, keeps each call 1.5 s after the BYE (beyond Timer F,
+        // The callee answers at once, keeps each call 3.5 s after the BYE (beyond Timer F,
         // 64*T1) for retransmitted BYEs, and tolerates a late ACK (see uas_answer.xml).
         uas: [
           {
@@ -239,7 +239,7 @@ describe('no leak (RFC 3261 §17: transactions destroyed on termination)', () =>
             port: uasPort!,
             calls,
             timeoutS: 90,
-            pauseMs: 1500,
+            pauseMs: 3500,
             extraArgs: ['-default_behaviors', 'all,-abortunexp'],
           },
         ],
@@ -249,18 +249,19 @@ describe('no leak (RFC 3261 §17: transactions destroyed on termination)', () =>
           remote: `127.0.0.1:${proxy.port}`,
           port: uacPort!,
           calls,
-          rate: 250,
+          rate: 200,
           limit: 1000,
           timeoutS: 90,
         },
       });
-      // What is left behind is the point here, failed calls included: with T1 = 20 ms, Timer
-      // B and F are 1.28 s, and a loaded machine may lose a call or two (a 408); up to 1% is
-      // tolerated. Every call must have ended, one way or the other.
+      // What is left behind is the point here, failed calls included: with T1 = 50 ms, Timer
+      // B and F are 3.2 s (20 ms, 1.28 s, lost a third of the calls on a 2-core CI machine
+      // running another interop test beside this one); up to 1% is tolerated. Every call must
+      // have ended, one way or the other.
       const { uac } = result;
       assert.equal(uac.successful + uac.failed, calls, describeRun(uac));
       assert.ok(uac.failed <= calls / 100, describeRun(uac));
-      // Timer M and L (64*T1 = 1.28 s) are the longest left: wait for the tables to empty.
+      // Timer M and L (64*T1 = 3.2 s) are the longest left: wait for the tables to empty.
       const deadline = Date.now() + 30_000;
       while (Date.now() < deadline && (timers.pending > 0 || proxy.proxy.layer.size > 0)) await sleep(100);
       assert.ok(terminated >= 10_000, `only ${terminated} transactions completed`);

@@ -328,6 +328,8 @@ function configFile(o: BaresipOptions, sipPort: number, ctrlPort: number, source
     ['ausrc_channels', '1'],
     ['auplay_channels', '1'],
     ['rtcp_mux', 'no'],
+    // Media ports kept out of the range test/interop/helpers/free-port.ts picks SIP ports from.
+    ['rtp_ports', '10000-20000'],
     ['jitter_buffer_delay', '1-10'],
     ['module_path', '/usr/lib/baresip/modules'],
     ['module', 'g711.so'],

@@ -41,7 +41,8 @@ const RECENT_KEPT = 256;
  * Ports are drawn at random below Linux's ephemeral range (32768-60999 by default): the system
  * hands those to every socket bound to port 0 and every outgoing connection, so a port picked
  * there could be taken by anyone before its owner binds it (a SIPp of another test file then
- * failed with EADDRINUSE). Below it, only another explicit pick can collide.
+ * failed with EADDRINUSE). Below it, only another explicit pick can collide; the phones the
+ * tests drive take their RTP ports from 10000-20000 (baresip.ts, linphone.ts).
  */
 const PICK_FROM = 21_000;
 const PICK_TO = 32_767;

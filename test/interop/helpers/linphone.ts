@@ -161,7 +161,8 @@ function linphonerc(o: LinphoneOptions, sipPort: number): string {
       // Listen on IPv4 only (the default binds [::0]).
       use_ipv6: 0,
     },
-    rtp: { audio_rtp_port: '20000-40000', video_rtp_port: '40002-49000' },
+    // Kept out of the range test/interop/helpers/free-port.ts picks SIP ports from.
+    rtp: { audio_rtp_port: '10000-15000', video_rtp_port: '15002-20000' },
     video: { enabled: 0, capture: 0, display: 0, show_local: 0 },
     auth_info_0: {
       username: userPart(o.aor),

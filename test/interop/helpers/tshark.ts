@@ -17,6 +17,10 @@
  *   (e.g. several Diameter messages in one TCP segment) is comma-separated.
  */
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { freePort } from './free-port.ts';
 import { WatchedProcess } from './watched-process.ts';
 
 export interface DecodeAs {
@@ -42,22 +46,61 @@ export class Capture {
   constructor(
     readonly process: WatchedProcess,
     readonly options: CaptureOptions,
+    /** A UDP socket of ours on a captured port, for the end-of-capture marker. */
+    private readonly marker: { socket: Socket; port: number },
   ) {}
 
   get file(): string {
     return this.options.file;
   }
 
-  /** Ends the capture (SIGINT: dumpcap writes the rest and closes the file), SIGKILL after 7 s. */
+  /**
+   * Ends the capture once everything sent so far is in the file, then SIGINT (dumpcap writes
+   * the rest and closes the file; SIGKILL after 7 s). dumpcap gets loopback packets from the
+   * kernel in blocks, up to about a second late, and what the kernel still holds at SIGINT is
+   * lost (a run lost the BYE of a quick call): a marker datagram to our own captured port is
+   * sent, and the capture is complete up to there once the file holds it (10 s at most).
+   */
   async stop(): Promise<void> {
+    if (this.process.describeExit() === 'running') {
+      const text = `capture-marker-${randomUUID()}`;
+      this.marker.socket.send(text, this.marker.port, '127.0.0.1');
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline && !readFileOrEmpty(this.file).includes(text))
+        await new Promise((r) => setTimeout(r, 50));
+    }
+    try {
+      this.marker.socket.close();
+    } catch {
+      // already closed
+    }
     await this.process.stop(() => this.process.signal('SIGINT'), 5000);
   }
+}
+
+function readFileOrEmpty(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
+/** The marker port of a capture file (kept beside it), whose frames the readers leave out. */
+function markerPort(file: string): number | undefined {
+  const side = `${file}.marker-port`;
+  return existsSync(side) ? Number(readFileSync(side, 'utf8')) : undefined;
 }
 
 /** Starts dumpcap; resolves once it captures (`Capturing on ...`). */
 export async function startCapture(options: CaptureOptions): Promise<Capture> {
   if (options.ports.length === 0) throw new Error('tshark: no port to capture');
-  const filter = options.ports.map((p) => `port ${p}`).join(' or ');
+  const port = await freePort();
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
+  socket.unref();
+  writeFileSync(`${options.file}.marker-port`, String(port));
+  const filter = [...options.ports, port].map((p) => `port ${p}`).join(' or ');
   const args = [
     '-i',
     options.interface ?? 'lo',
@@ -70,7 +113,7 @@ export async function startCapture(options: CaptureOptions): Promise<Capture> {
     '-q',
   ];
   const process = new WatchedProcess('dumpcap', 'dumpcap', args);
-  const capture = new Capture(process, options);
+  const capture = new Capture(process, options, { socket, port });
   try {
     await process.waitForOutput(/Capturing on/, 10_000);
     return capture;
@@ -116,11 +159,13 @@ export interface FlaggedFrame {
  * [] is the pass.
  */
 export function malformedFrames(file: string, decodeAs: readonly DecodeAs[] = []): FlaggedFrame[] {
+  // The end-of-capture marker is neither SIP nor Diameter: whatever a port dissector makes of it.
+  const marker = markerPort(file);
   const lines = readCapture(
     file,
     [
       '-Y',
-      '_ws.malformed || (_ws.expert && (sip || diameter))',
+      `(_ws.malformed || (_ws.expert && (sip || diameter)))${marker ? ` && !(udp.port == ${marker})` : ''}`,
       '-T',
       'fields',
       '-E',
