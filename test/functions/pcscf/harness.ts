@@ -37,43 +37,11 @@ import {
 } from '../../../src/sip/transport/index.ts';
 import type { Destination, TransportProtocol } from '../../../src/sip/transport/types.ts';
 import { freePort } from '../../interop/helpers/free-port.ts';
+import { Mailbox } from '../../interop/helpers/mailbox.ts';
 
 const CRLF = '\r\n';
 let counter = 0;
 export const unique = (p: string) => `${p}${++counter}${Date.now().toString(36)}`;
-
-/** Messages received, awaited one by one with a predicate. */
-export class Mailbox<T> {
-  private readonly items: T[] = [];
-  private waiters: { match: (m: T) => boolean; resolve: (m: T) => void }[] = [];
-
-  push(m: T): void {
-    const i = this.waiters.findIndex((w) => w.match(m));
-    if (i >= 0) {
-      const [w] = this.waiters.splice(i, 1);
-      w!.resolve(m);
-    } else this.items.push(m);
-  }
-
-  next(match: (m: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
-    const i = this.items.findIndex(match);
-    if (i >= 0) return Promise.resolve(this.items.splice(i, 1)[0]!);
-    return new Promise((resolve, reject) => {
-      const w = {
-        match,
-        resolve: (m: T) => {
-          clearTimeout(timer);
-          resolve(m);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((x) => x !== w);
-        reject(new Error('nothing matching arrived'));
-      }, timeoutMs);
-      this.waiters.push(w);
-    });
-  }
-}
 
 export const isRequest = (method: string) => (m: SipRequest | SipResponse) =>
   m.isRequest && (m as SipRequest).method === method;
