@@ -16,6 +16,8 @@ interface Context {
   readonly header: DiameterHeader;
   /** False for commands the dictionary does not know: their unknown M-bit AVPs are kept raw. */
   readonly strict: boolean;
+  /** Enumerated values outside the dictionary are refused in requests only (5004). */
+  readonly request: boolean;
 }
 
 /**
@@ -42,7 +44,7 @@ export function decodeMessage(buf: Buffer, dict: Dictionary): DiameterMessage {
       : request
         ? command.request
         : command.answer;
-  const ctx: Context = { dict, header, strict: command !== undefined };
+  const ctx: Context = { dict, header, strict: command !== undefined, request };
   const avps = decodeGroup(ctx, buf, HEADER_LENGTH, header.length, rules, 0, false);
   return { header, avps };
 }
@@ -193,12 +195,34 @@ function decodeValue(ctx: Context, spec: AvpSpec, avp: RawAvp, depth: number, le
     );
   }
   if (spec.def.type !== 'Grouped') {
+    let value: AvpValue;
     try {
-      return readValue(spec, avp.data);
+      value = readValue(spec, avp.data);
     } catch (err) {
       if (!(err instanceof AvpValueError)) throw err;
       throw new DiameterDecodeError(err.message, err.resultCode, ctx.header, { failedAvp: [copyRaw(avp)] });
     }
+    // RFC 6733 §7.1.5 DIAMETER_INVALID_AVP_VALUE: "an AVP with an invalid value in its data
+    // portion", Failed-AVP holding it. An Enumerated value the dictionary does not list is refused
+    // when the AVP carries the M bit in a request (§4.1: the receiver must understand it); AVPs
+    // without the M bit, answers, and Enumerated AVPs the dictionary lists no values for pass.
+    const codes = spec.enumCodes;
+    if (
+      codes !== undefined &&
+      ctx.request &&
+      ctx.strict &&
+      !lenient &&
+      avp.flags & AvpFlag.Mandatory &&
+      !codes.has(value as number)
+    ) {
+      throw new DiameterDecodeError(
+        `${spec.def.name}: ${value as number} is not one of its values`,
+        ResultCode.DIAMETER_INVALID_AVP_VALUE,
+        ctx.header,
+        { failedAvp: [copyRaw(avp)] },
+      );
+    }
+    return value;
   }
   if (depth >= MAX_DEPTH) {
     throw new DiameterDecodeError(

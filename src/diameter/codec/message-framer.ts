@@ -4,18 +4,23 @@ import { DIAMETER_VERSION, HEADER_LENGTH } from './raw-avp.ts';
 
 /**
  * Cuts a TCP byte stream into whole messages by the header's length field. A stream whose
- * header cannot be trusted (wrong version, length not a multiple of 4, too short or above the
- * limit) cannot be resynchronised: `push` throws DiameterDecodeError and the caller closes the
- * connection.
+ * length field cannot be trusted (not a multiple of 4, too short or above the limit) cannot be
+ * resynchronised: `push` throws DiameterDecodeError and the caller closes the connection.
+ *
+ * A message of another version whose length is sane is delivered whole, so that a request can be
+ * answered with 5011 DIAMETER_UNSUPPORTED_VERSION (RFC 6733 §7.1.5); nothing after it is trusted:
+ * the stream ends there (`ended`), later bytes are dropped and the caller closes the connection.
  */
 export class MessageFramer {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  private endedValue = false;
 
   constructor(private readonly maxMessageLength = 1 << 20) {}
 
   /** Adds bytes; returns the messages completed by them (each exactly one message long). */
   push(chunk: Buffer): Buffer[] {
+    if (this.endedValue) return [];
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     const out: Buffer[] = [];
@@ -23,20 +28,25 @@ export class MessageFramer {
       const head = this.peek(4);
       const version = head[0]!;
       const length = head.readUIntBE(1, 3);
-      if (version !== DIAMETER_VERSION) {
-        throw new DiameterDecodeError(
-          `stream out of sync: version ${version}`,
-          ResultCode.DIAMETER_UNSUPPORTED_VERSION,
-        );
-      }
       if (length < HEADER_LENGTH || length % 4 !== 0 || length > this.maxMessageLength) {
-        throw new DiameterDecodeError(
-          `stream out of sync: message length ${length}`,
-          ResultCode.DIAMETER_INVALID_MESSAGE_LENGTH,
-        );
+        throw version !== DIAMETER_VERSION
+          ? new DiameterDecodeError(
+              `stream out of sync: version ${version}`,
+              ResultCode.DIAMETER_UNSUPPORTED_VERSION,
+            )
+          : new DiameterDecodeError(
+              `stream out of sync: message length ${length}`,
+              ResultCode.DIAMETER_INVALID_MESSAGE_LENGTH,
+            );
       }
       if (this.buffered < length) break;
       out.push(this.take(length));
+      if (version !== DIAMETER_VERSION) {
+        this.endedValue = true;
+        this.chunks = [];
+        this.buffered = 0;
+        break;
+      }
     }
     return out;
   }
@@ -44,6 +54,11 @@ export class MessageFramer {
   /** Bytes held that do not yet form a message. */
   get pending(): number {
     return this.buffered;
+  }
+
+  /** True once a message of another version was delivered: the stream cannot be trusted after it. */
+  get ended(): boolean {
+    return this.endedValue;
   }
 
   private peek(n: number): Buffer {

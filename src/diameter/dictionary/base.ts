@@ -167,7 +167,8 @@ export const baseApplication: ApplicationDefinition = {
       PRIORITY_1: 1,
       PRIORITY_0: 0,
     },
-    'OC-Report-Type': { HOST_REPORT: 0, REALM_REPORT: 1 },
+    // RFC 7683 §7.6; RFC 8581 (DOIC peer overload report) adds PEER_REPORT.
+    'OC-Report-Type': { HOST_REPORT: 0, REALM_REPORT: 1, PEER_REPORT: 2 },
   },
   commands: [
     {

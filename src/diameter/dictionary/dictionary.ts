@@ -14,6 +14,12 @@ export interface AvpSpec {
   members?: RuleSet;
   /** label → value for Enumerated AVPs. */
   enumValues?: Readonly<Record<string, number>>;
+  /**
+   * The values of `enumValues` as the decoder reads them (Integer32, so 0xFFFFFFFF is -1), for
+   * the RFC 6733 §7.1.5 5004 check; undefined when the dictionary lists no values (nothing is
+   * refused then).
+   */
+  enumCodes?: ReadonlySet<number>;
 }
 
 /** One ABNF rule bound to the AVP it names (undefined for the `AVP` wildcard). */
@@ -95,6 +101,7 @@ export class Dictionary {
         if (spec.def.type !== 'Enumerated')
           throw new Error(`${name} has enum values but is ${spec.def.type}`);
         spec.enumValues = { ...spec.enumValues, ...values };
+        spec.enumCodes = new Set(Object.values(spec.enumValues).map((v) => v | 0));
       }
       for (const [name, abnf] of Object.entries(app.grouped)) {
         const spec = this.resolve(name, app, 'grouped');

@@ -255,6 +255,11 @@ export const rfApplication: ApplicationDefinition = {
       ATCF: 15,
       'Proxy-Function': 16,
       ePDG: 17,
+      // TS 32.299 §7.2.113 (Rel-13 and later).
+      TDF: 18,
+      TWAG: 19,
+      SCEF: 20,
+      'IWK-SCEF': 21,
     },
     'Status-AS-Code': { '4xx': 0, '5xx': 1, Timeout: 2 },
     'SDP-Type': { SDP_OFFER: 0, SDP_ANSWER: 1 },

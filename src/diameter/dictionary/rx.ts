@@ -82,6 +82,14 @@ export const rxApplication: ApplicationDefinition = {
   },
   enums: {
     ...rxEnums,
+    // TS 29.214 §5.3.13 (Rel-15 and later): the cross-checked source stops at 16.
+    'Specific-Action': {
+      ...rxEnums['Specific-Action'],
+      EPS_FALLBACK: 17,
+      INDICATION_OF_REALLOCATION_OF_CREDIT: 18,
+      SUCCESSFUL_QOS_UPDATE: 19,
+      FAILED_QOS_UPDATE: 20,
+    },
     // TS 29.214 §5.3.22, 5.3.25, 5.3.26, 5.3.34, 5.3.40, 5.3.47, 5.3.61
     'SIP-Forking-Indication': { SINGLE_DIALOGUE: 0, SEVERAL_DIALOGUES: 1 },
     'Service-Info-Status': { FINAL_SERVICE_INFORMATION: 0, PRELIMINARY_SERVICE_INFORMATION: 1 },

@@ -35,6 +35,14 @@ export const shApplication: ApplicationDefinition = {
   },
   enums: {
     ...shEnums,
+    // TS 29.329 §6.3.4 (Rel-15 and later): the cross-checked source stops at 31.
+    'Data-Reference': {
+      ...shEnums['Data-Reference'],
+      IMSI: 32,
+      IMSPrivateUserIdentity: 33,
+      IMEISV: 34,
+      'UE-5G-SRVCC-Capability': 35,
+    },
     // TS 29.329 §6.3.8, 6.3.17, 6.3.22, 6.3.23, 6.3.26, 6.3.27
     'Current-Location': { DoNotNeedInitiateActiveLocationRetrieval: 0, InitiateActiveLocationRetrieval: 1 },
     'Send-Data-Indication': { USER_DATA_NOT_REQUESTED: 0, USER_DATA_REQUESTED: 1 },

@@ -3,8 +3,11 @@ import type { AvpValues, DiameterMessage } from '../codec/message.ts';
 import { encodeMessage } from '../codec/message-encoder.ts';
 import { CommandFlag } from '../codec/raw-avp.ts';
 import type { Dictionary } from '../dictionary/dictionary.ts';
+import type { DiameterError } from '../errors.ts';
 import { isProtocolError } from '../result-code.ts';
+import { encodeErrorAnswer } from '../routing/answers.ts';
 import type { IdentifierSource } from '../routing/identifiers.ts';
+import { type RoutingAvps, scanRoutingAvps } from '../routing/raw-message.ts';
 import { capabilitiesAvps, type LocalIdentity } from './capabilities.ts';
 
 export const CER = 257;
@@ -31,8 +34,8 @@ export class BaseMessages {
   }
 
   /** RFC 6733 §5.3.2 CEA to `cer`; with the E bit for 3xxx result codes (e.g. 3010). */
-  cea(cer: DiameterMessage, resultCode: number, localAddress: string): Buffer {
-    const avps = { resultCode, ...capabilitiesAvps(this.local, localAddress) };
+  cea(cer: DiameterMessage, resultCode: number, localAddress: string, extra: AvpValues = {}): Buffer {
+    const avps = { resultCode, ...capabilitiesAvps(this.local, localAddress), ...extra };
     const flags = isProtocolError(resultCode) ? CommandFlag.Error : 0;
     const { hopByHopId, endToEndId } = cer.header;
     // abnf: false because an E-bit CEA follows §7.2, which the CEA rules would refuse.
@@ -55,6 +58,38 @@ export class BaseMessages {
     };
     const flags = isProtocolError(resultCode) ? CommandFlag.Error : 0;
     return this.encode({ ...request, flags }, avps);
+  }
+
+  /**
+   * The answer to a request refused before it could be processed (bad header bits 3008, version
+   * 5011, an AVP or ABNF error): RFC 6733 §7.2 answer-message with the E bit for protocol errors,
+   * Origin-Host/Realm, Result-Code, Error-Message, Failed-AVP (§7.5), and the request's Session-Id
+   * and Proxy-Info echoed when its AVP list can be read (§6.2; a message of another version is
+   * read as if it had the version 1 layout, best effort). A refused CER gets a whole CEA (§5.3.2).
+   */
+  errorAnswer(bytes: Buffer, request: DiameterHeader, error: DiameterError, localAddress = ''): Buffer {
+    const details: AvpValues = { errorMessage: error.message };
+    if (error.failedAvp?.length) details.failedAvp = { rawAvps: error.failedAvp };
+    if (request.commandCode === CER && request.applicationId === 0) {
+      try {
+        return this.cea({ header: request, avps: {} }, error.resultCode, localAddress, details);
+      } catch {
+        // No Host-IP-Address to put in it (socket gone): the bare §7.2 answer below.
+      }
+    }
+    let routing: RoutingAvps | undefined;
+    try {
+      routing = scanRoutingAvps(bytes, request);
+    } catch {
+      routing = undefined;
+    }
+    return encodeErrorAnswer(
+      { dictionary: this.dictionary, originHost: this.local.originHost, originRealm: this.local.originRealm },
+      request,
+      routing,
+      error.resultCode,
+      { failedAvp: error.failedAvp, errorMessage: error.message },
+    );
   }
 
   private encode(

@@ -4,6 +4,7 @@ import { isRequest, readHeader } from '../codec/header.ts';
 import type { DiameterMessage } from '../codec/message.ts';
 import { decodeMessage } from '../codec/message-decoder.ts';
 import type { Dictionary } from '../dictionary/dictionary.ts';
+import { DiameterDecodeError } from '../errors.ts';
 import { ResultCode } from '../result-code.ts';
 import type { BaseMessages } from './base-messages.ts';
 import type { Peer } from './peer.ts';
@@ -60,7 +61,15 @@ export class PeerAcceptor {
           { err: (err as Error).message, from: conn.remoteAddress },
           'first message is not a valid CER',
         );
-        conn.destroy();
+        // RFC 6733 §7.1.3-7.1.5: a request whose header could be read (bad bits 3008, version
+        // 5011, a CER that does not decode) gets its error answer before the connection closes.
+        const header = err instanceof DiameterDecodeError ? err.header : undefined;
+        if (err instanceof DiameterDecodeError && header && isRequest(header)) {
+          conn.send(this.options.messages.errorAnswer(bytes, header, err, conn.localAddress));
+          conn.close();
+        } else {
+          conn.destroy();
+        }
         return;
       }
       const host = cer.avps.originHost as string;

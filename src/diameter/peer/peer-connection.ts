@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { MessageFramer } from '../codec/message-framer.ts';
+import { DiameterDecodeError } from '../errors.ts';
+import { ResultCode } from '../result-code.ts';
 
 export interface PeerConnectionEvents {
   /** One whole message (exactly its header length). */
@@ -18,6 +20,8 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   readonly remotePort: number;
   private readonly framer: MessageFramer;
   private closed = false;
+  /** Set once the connection is being closed after a message of another version. */
+  private ending = false;
   private closeError: Error | undefined;
 
   constructor(
@@ -79,6 +83,16 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     for (const m of messages) {
       if (this.closed) return;
       this.emit('message', m);
+    }
+    if (this.framer.ended && !this.ending) {
+      // RFC 6733 §7.1.5: a message of another version was delivered (and answered 5011 if it was
+      // a request); what follows it cannot be trusted. Close once that answer is written.
+      this.ending = true;
+      this.closeError ??= new DiameterDecodeError(
+        'message of an unsupported version',
+        ResultCode.DIAMETER_UNSUPPORTED_VERSION,
+      );
+      this.close();
     }
   }
 

@@ -4,7 +4,7 @@ import { type Logger, silentLogger } from '../../log/logger.ts';
 import { type DiameterHeader, isRequest, readHeader } from '../codec/header.ts';
 import type { DiameterMessage } from '../codec/message.ts';
 import { decodeMessage } from '../codec/message-decoder.ts';
-import { DiameterError, DiameterPeerError } from '../errors.ts';
+import { DiameterDecodeError, DiameterError, DiameterPeerError } from '../errors.ts';
 import { ResultCode } from '../result-code.ts';
 import { BaseMessages, CER, DisconnectCause, DPR, DWR } from './base-messages.ts';
 import { processCea, processCer } from './capabilities-exchange.ts';
@@ -249,12 +249,26 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   private onMessage(conn: PeerConnection, bytes: Buffer): void {
     let header: DiameterHeader;
+    let refused: DiameterDecodeError | undefined;
     try {
       header = readHeader(bytes);
     } catch (err) {
-      this.log.warn({ err }, 'bad message header; closing');
-      conn.destroy();
-      return;
+      // The framer checked the length: what is left is the version (5011) or the header bits
+      // (3008), both answerable since the whole header was read.
+      if (!(err instanceof DiameterDecodeError) || !err.header) {
+        this.log.warn({ err }, 'unreadable message header; closing');
+        conn.destroy();
+        return;
+      }
+      if (err.resultCode === ResultCode.DIAMETER_UNSUPPORTED_VERSION) {
+        // RFC 6733 §7.1.5: answer a request 5011; the connection then closes (PeerConnection).
+        this.log.warn({ version: err.header.version }, 'message of an unsupported version; closing');
+        if (isRequest(err.header))
+          conn.send(this.messages.errorAnswer(bytes, err.header, err, conn.localAddress));
+        return;
+      }
+      header = err.header;
+      refused = err;
     }
     const request = isRequest(header);
     const code = header.commandCode;
@@ -272,6 +286,14 @@ export class Peer extends EventEmitter<PeerEvents> {
       return;
     }
     this.liveness.received(header);
+    if (refused) {
+      // RFC 6733 §7.1.3 DIAMETER_INVALID_HDR_BITS (e.g. a request with the E bit, §3): a protocol
+      // error answered hop by hop with the §7.2 answer-message; the stream is intact, so the
+      // connection stays. An answer with bad bits has no one to answer to: dropped.
+      this.log.info({ err: refused.message, commandCode: code }, 'message refused: bad header bits');
+      if (request) conn.send(this.messages.errorAnswer(bytes, header, refused, conn.localAddress));
+      return;
+    }
     if (header.applicationId === 0 && (code === DWR || code === DPR || code === CER)) {
       this.onBaseMessage(conn, bytes, header);
       return;
@@ -285,7 +307,9 @@ export class Peer extends EventEmitter<PeerEvents> {
     try {
       msg = decodeMessage(bytes, this.options.dictionary);
     } catch (err) {
-      if (isRequest(header) && err instanceof DiameterError) this.answerBase(conn, header, err.resultCode);
+      // RFC 6733 §7.1.3-7.1.5: a broken DWR/DPR/CER is answered with the error (Failed-AVP included).
+      if (isRequest(header) && err instanceof DiameterError)
+        conn.send(this.messages.errorAnswer(bytes, header, err, conn.localAddress));
       return;
     }
     if (!isRequest(header)) {

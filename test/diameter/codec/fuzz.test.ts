@@ -141,8 +141,16 @@ describe('fuzzing the decoder with random mutations', () => {
       }),
       { numRuns: 300, seed: 11 },
     );
-    assert.throws(() => new MessageFramer().push(Buffer.from([2, 0, 0, 20])), DiameterDecodeError);
+    assert.throws(() => new MessageFramer().push(Buffer.from([2, 0, 0, 21])), DiameterDecodeError);
     assert.throws(() => new MessageFramer().push(Buffer.from([1, 0, 0, 21])), DiameterDecodeError);
+    // RFC 6733 §7.1.5: a message of another version with a sane length is delivered (to be
+    // answered 5011), and the stream ends after it.
+    const framer = new MessageFramer();
+    const v2 = Buffer.concat([Buffer.from([2, 0, 0, 20, 0x80]), Buffer.alloc(15)]);
+    assert.deepEqual(framer.push(v2.subarray(0, 8)), []);
+    assert.deepEqual(framer.push(Buffer.concat([v2.subarray(8), seeds[0]!])), [v2]);
+    assert.equal(framer.ended, true);
+    assert.deepEqual(framer.push(seeds[0]!), []);
   });
 });
 

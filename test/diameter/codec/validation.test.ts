@@ -7,6 +7,7 @@ import { createStandardDictionary } from '../../../src/diameter/dictionary/stand
 import { DiameterDecodeError, DiameterEncodeError } from '../../../src/diameter/errors.ts';
 import { ResultCode } from '../../../src/diameter/result-code.ts';
 import { rawMessage, str, u32 } from '../helpers/raw-message.ts';
+import { sampleGroup } from '../helpers/sample-values.ts';
 
 const dict = createStandardDictionary();
 const CER = { flags: 0x80, commandCode: 257, applicationId: 0 };
@@ -211,6 +212,62 @@ describe('validation per the command ABNF (RFC 6733 §7.1)', () => {
         ),
       (err: unknown) => err instanceof DiameterEncodeError && /IPv4 or IPv6/.test(err.message),
     );
+  });
+});
+
+describe('Enumerated values against the dictionary (RFC 6733 §7.1.5 5004)', () => {
+  const DPR = { flags: 0x80, commandCode: 282, applicationId: 0 };
+  const dpr = (cause: RawAvp) => rawMessage(DPR, [str(264, 'peer.ims.test'), str(296, 'ims.test'), cause]);
+  const CX = 16777216;
+  const uar = (userAuthorizationType: number) =>
+    encodeMessage(
+      {
+        header: { flags: 0xc0, commandCode: 300, applicationId: CX, hopByHopId: 1, endToEndId: 1 },
+        avps: {
+          ...sampleGroup(dict.command(CX, 300)!.request),
+          userAuthorizationType,
+        },
+      },
+      dict,
+    );
+
+  it('5004 with the offending AVP in Failed-AVP for an unknown value with the M bit in a request', () => {
+    const err = decodeError(dpr(u32(273, 9)));
+    assert.equal(err.resultCode, ResultCode.DIAMETER_INVALID_AVP_VALUE);
+    assert.deepEqual(err.failedAvp, [u32(273, 9)]);
+    const cx = decodeError(uar(77));
+    assert.equal(cx.resultCode, ResultCode.DIAMETER_INVALID_AVP_VALUE);
+    assert.equal(cx.failedAvp?.[0]?.code, 623);
+    assert.equal(cx.failedAvp?.[0]?.vendorId, 10415);
+    assert.equal(cx.failedAvp?.[0]?.data.readUInt32BE(0), 77);
+  });
+
+  it('accepts every listed value, values of AVPs without the M bit, and any value in answers', () => {
+    for (const v of [0, 1, 2]) assert.equal(decodeMessage(dpr(u32(273, v)), dict).avps.disconnectCause, v);
+    for (const v of [0, 1, 2]) assert.equal(decodeMessage(uar(v), dict).avps.userAuthorizationType, v);
+    assert.equal(decodeMessage(dpr(u32(273, 9, 0)), dict).avps.disconnectCause, 9);
+    const uaa = encodeMessage(
+      {
+        header: { flags: 0x40, commandCode: 300, applicationId: CX, hopByHopId: 1, endToEndId: 1 },
+        avps: { ...sampleGroup(dict.command(CX, 300)!.answer), authSessionState: 9 },
+      },
+      dict,
+    );
+    assert.equal(decodeMessage(uaa, dict).avps.authSessionState, 9);
+  });
+
+  it('reads 0xFFFFFFFF as the Integer32 -1 it is on the wire (Media-Type OTHER, TS 29.214 §5.3.19)', () => {
+    const spec = dict.avpByName('Media-Type')!;
+    assert.ok(spec.enumCodes?.has(-1));
+    assert.ok(!spec.enumCodes?.has(4294967295));
+  });
+
+  it('knows the values added by later releases (TS 29.329, 29.214, 32.299; RFC 8581)', () => {
+    const values = (name: string) => Object.values(dict.avpByName(name)?.enumValues ?? {});
+    assert.ok([32, 33, 34, 35].every((v) => values('Data-Reference').includes(v)));
+    assert.ok([17, 18, 19, 20].every((v) => values('Specific-Action').includes(v)));
+    assert.ok([18, 19, 20, 21].every((v) => values('Node-Functionality').includes(v)));
+    assert.ok(values('OC-Report-Type').includes(2));
   });
 });
 

@@ -279,6 +279,7 @@ export const Drmp = {
 export const OcReportType = {
   HOST_REPORT: 0,
   REALM_REPORT: 1,
+  PEER_REPORT: 2,
 } as const;
 
 /** Accounting-Realtime-Required values (RFC 6733 §9.8.7). */

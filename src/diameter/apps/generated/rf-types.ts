@@ -362,6 +362,10 @@ export const NodeFunctionality = {
   ATCF: 15,
   'Proxy-Function': 16,
   ePDG: 17,
+  TDF: 18,
+  TWAG: 19,
+  SCEF: 20,
+  'IWK-SCEF': 21,
 } as const;
 
 /** Status-AS-Code values (TS 32.299 §7.2 Status-AS-Code). */

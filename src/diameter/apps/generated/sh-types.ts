@@ -420,6 +420,10 @@ export const DataReference = {
   ExtendedPriority: 29,
   CSRN: 30,
   ReferenceLocationInformation: 31,
+  IMSI: 32,
+  IMSPrivateUserIdentity: 33,
+  IMEISV: 34,
+  'UE-5G-SRVCC-Capability': 35,
 } as const;
 
 /** Subs-Req-Type values (TS 29.329 §6.3.6). */
