@@ -5,7 +5,6 @@
  * the schema's `xs:any namespace="##other"` allows. Required attributes and enumerations are
  * checked; a DOCTYPE is refused (no entity expansion from the document).
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ReginfoError } from './reginfo-error.ts';
 import {
   CONTACT_EVENTS,
@@ -18,6 +17,7 @@ import {
   type ReginfoContact,
   type ReginfoRegistration,
 } from './reginfo-model.ts';
+import { readXml, type XmlElement, XmlSyntaxError } from './xml-reader.ts';
 
 /** An element with its namespace resolved. */
 interface Element {
@@ -30,40 +30,22 @@ interface Element {
   text: string;
 }
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  parseAttributeValue: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  // Decodes character references (&#10;); the five XML entities are decoded in any case.
-  htmlEntities: true,
-  parseTagValue: false,
-  trimValues: false,
-});
-
 const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
 
 /** Parses an application/reginfo+xml body; throws ReginfoError saying what is wrong. */
 export function parseReginfo(xml: string): Reginfo {
   if (typeof xml !== 'string') throw new ReginfoError('', 'the document must be a string');
-  if (/<!DOCTYPE/i.test(xml)) throw new ReginfoError('', 'a DOCTYPE is not allowed');
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true)
-    throw new ReginfoError(
-      '',
-      `not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`,
-    );
-  let top: Element[];
+  let root: Element;
   try {
-    top = toElements(parser.parse(xml) as unknown[], new Map([['xml', XML_NAMESPACE]]), '');
+    root = toElement(readXml(xml), new Map([['xml', XML_NAMESPACE]]), '', 0);
   } catch (err) {
-    if (err instanceof ReginfoError) throw err;
-    throw new ReginfoError('', `not well-formed XML: ${(err as Error).message}`);
+    if (err instanceof XmlSyntaxError)
+      throw new ReginfoError(
+        '',
+        err.reason === 'a DOCTYPE is not allowed' ? err.reason : `not well-formed XML: ${err.message}`,
+      );
+    throw err;
   }
-  if (top.length !== 1) throw new ReginfoError('', 'the document must have exactly one root element');
-  const root = top[0]!;
   if (root.local !== 'reginfo' || root.namespace !== REGINFO_NAMESPACE)
     throw new ReginfoError(
       root.path,
@@ -152,39 +134,31 @@ function unsignedLong(el: Element, name: string, isRequired = false): number | u
   return n;
 }
 
-/** Turns the parser's ordered nodes into elements, resolving namespace prefixes in scope. */
-function toElements(nodes: unknown[], scope: Map<string, string>, parentPath: string): Element[] {
-  const out: Element[] = [];
-  const counts = new Map<string, number>();
-  for (const node of nodes) {
-    const record = node as Record<string, unknown>;
-    const raw = (record[':@'] ?? {}) as Record<string, unknown>;
-    for (const [qname, value] of Object.entries(record)) {
-      if (qname === '#text' || qname === ':@' || !Array.isArray(value)) continue;
-      let inner = scope;
-      const attributes = new Map<string, string>();
-      for (const [name, v] of Object.entries(raw)) {
-        const text = String(v);
-        if (name === 'xmlns' || name.startsWith('xmlns:')) {
-          if (inner === scope) inner = new Map(scope);
-          inner.set(name === 'xmlns' ? '' : name.slice(6), text);
-        } else if (!name.includes(':')) attributes.set(name, text);
-      }
-      const colon = qname.indexOf(':');
-      const prefix = colon < 0 ? '' : qname.slice(0, colon);
-      const local = colon < 0 ? qname : qname.slice(colon + 1);
-      const namespace = inner.get(prefix) || undefined;
-      const index = counts.get(local) ?? 0;
-      counts.set(local, index + 1);
-      const path = parentPath === '' ? local : `${parentPath}/${local}[${index}]`;
-      if (prefix !== '' && namespace === undefined)
-        throw new ReginfoError(path, `namespace prefix ${prefix} is not declared`);
-      const text = value
-        .map((n) => (n as Record<string, unknown>)['#text'])
-        .filter((t) => t !== undefined)
-        .join('');
-      out.push({ namespace, local, path, attributes, children: toElements(value, inner, path), text });
-    }
+/** An element with its namespace prefixes resolved in `scope`; `index` counts its same-named siblings. */
+function toElement(node: XmlElement, scope: Map<string, string>, parentPath: string, index: number): Element {
+  let inner = scope;
+  const attributes = new Map<string, string>();
+  for (const [name, value] of node.attributes) {
+    if (name === 'xmlns' || name.startsWith('xmlns:')) {
+      if (inner === scope) inner = new Map(scope);
+      inner.set(name === 'xmlns' ? '' : name.slice(6), value);
+    } else if (!name.includes(':')) attributes.set(name, value);
   }
-  return out;
+  const qname = node.name;
+  const colon = qname.indexOf(':');
+  const prefix = colon < 0 ? '' : qname.slice(0, colon);
+  const local = colon < 0 ? qname : qname.slice(colon + 1);
+  const namespace = inner.get(prefix) || undefined;
+  const path = parentPath === '' ? local : `${parentPath}/${local}[${index}]`;
+  if (prefix !== '' && namespace === undefined)
+    throw new ReginfoError(path, `namespace prefix ${prefix} is not declared`);
+  const counts = new Map<string, number>();
+  const children = node.children.map((child) => {
+    const c = child.name.indexOf(':');
+    const childLocal = c < 0 ? child.name : child.name.slice(c + 1);
+    const i = counts.get(childLocal) ?? 0;
+    counts.set(childLocal, i + 1);
+    return toElement(child, inner, path, i);
+  });
+  return { namespace, local, path, attributes, children, text: node.text };
 }

@@ -5,7 +5,6 @@
  * grow: unknown elements inside an Extension are skipped, and sibling order is not enforced.
  * Text values are trimmed. A DOCTYPE is refused (no entity expansion from the document).
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { IdentityType } from './identity.ts';
 import {
   type ApplicationServer,
@@ -21,6 +20,7 @@ import {
 } from './ifc/model.ts';
 import type { ImsSubscription, UserDataPublicIdentity, UserDataServiceProfile } from './user-data.ts';
 import { UserDataError } from './user-data-error.ts';
+import { readXml, type XmlElement, XmlSyntaxError } from './xml-reader.ts';
 
 interface Element {
   name: string;
@@ -28,17 +28,6 @@ interface Element {
   children: Element[];
   text: string;
 }
-
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  // Decodes character references (&#65;); the five XML entities are decoded in any case.
-  htmlEntities: true,
-  parseTagValue: false,
-  trimValues: true,
-});
 
 /** Parses an `IMSSubscription` document; throws UserDataError naming the element at fault. */
 export function parseUserData(xml: string): ImsSubscription {
@@ -66,37 +55,32 @@ export function parseInitialFilterCriteria(xml: string): InitialFilterCriteria[]
 
 function parseDocument(xml: string, roots: string[]): Element {
   if (typeof xml !== 'string') throw new UserDataError('', 'the document must be a string');
-  if (/<!DOCTYPE/i.test(xml)) throw new UserDataError('', 'a DOCTYPE is not allowed');
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true)
-    throw new UserDataError(
-      '',
-      `not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`,
-    );
-  const top = toElements(parser.parse(xml) as unknown[], '');
-  if (top.length !== 1 || !roots.includes(top[0]!.name))
-    throw new UserDataError(top[0]?.path ?? '', `the root element must be ${roots.join(' or ')}`);
-  return top[0]!;
+  let root: Element;
+  try {
+    root = toElement(readXml(xml), '', 0);
+  } catch (err) {
+    if (err instanceof XmlSyntaxError)
+      throw new UserDataError(
+        '',
+        err.reason === 'a DOCTYPE is not allowed' ? err.reason : `not well-formed XML: ${err.message}`,
+      );
+    throw err;
+  }
+  if (!roots.includes(root.name))
+    throw new UserDataError(root.path, `the root element must be ${roots.join(' or ')}`);
+  return root;
 }
 
-function toElements(nodes: unknown[], parentPath: string): Element[] {
-  const out: Element[] = [];
+/** The element tree with paths (`A/B[0]/C[1]`: the index counts same-named siblings); text trimmed. */
+function toElement(node: XmlElement, parentPath: string, index: number): Element {
+  const path = parentPath === '' ? node.name : `${parentPath}/${node.name}[${index}]`;
   const counts = new Map<string, number>();
-  for (const node of nodes) {
-    for (const [name, value] of Object.entries(node as Record<string, unknown>)) {
-      if (name === '#text' || name === ':@') continue;
-      const index = counts.get(name) ?? 0;
-      counts.set(name, index + 1);
-      const path = parentPath === '' ? name : `${parentPath}/${name}[${index}]`;
-      const content = value as unknown[];
-      const text = content
-        .map((n) => (n as Record<string, unknown>)['#text'])
-        .filter((t) => t !== undefined)
-        .join('');
-      out.push({ name, path, children: toElements(content, path), text: String(text).trim() });
-    }
-  }
-  return out;
+  const children = node.children.map((child) => {
+    const i = counts.get(child.name) ?? 0;
+    counts.set(child.name, i + 1);
+    return toElement(child, path, i);
+  });
+  return { name: node.name, path, children, text: node.text.trim() };
 }
 
 /** Access to the children of `el` by name; names outside `known` are refused unless `lenient`. */
