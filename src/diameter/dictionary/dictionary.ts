@@ -82,6 +82,10 @@ export class Dictionary {
           def,
           key: avpKey(def.name),
           flags: (def.vendorId !== 0 ? FLAG_V : 0) | (def.mandatory === 'must' ? FLAG_M : 0),
+          // Every spec has the same shape, so the decoder's per-AVP reads stay monomorphic.
+          members: undefined,
+          enumValues: undefined,
+          enumCodes: undefined,
         };
         if (spec.key === RAW_AVPS_KEY) throw new Error(`AVP name ${def.name} clashes with ${RAW_AVPS_KEY}`);
         let codes = this.byVendor.get(def.vendorId);

@@ -66,8 +66,14 @@ export class BaseMessages {
    * Origin-Host/Realm, Result-Code, Error-Message, Failed-AVP (§7.5), and the request's Session-Id
    * and Proxy-Info echoed when its AVP list can be read (§6.2; a message of another version is
    * read as if it had the version 1 layout, best effort). A refused CER gets a whole CEA (§5.3.2).
+   * Undefined if no answer can be encoded (never throws).
    */
-  errorAnswer(bytes: Buffer, request: DiameterHeader, error: DiameterError, localAddress = ''): Buffer {
+  errorAnswer(
+    bytes: Buffer,
+    request: DiameterHeader,
+    error: DiameterError,
+    localAddress = '',
+  ): Buffer | undefined {
     const details: AvpValues = { errorMessage: error.message };
     if (error.failedAvp?.length) details.failedAvp = { rawAvps: error.failedAvp };
     if (request.commandCode === CER && request.applicationId === 0) {
@@ -83,13 +89,22 @@ export class BaseMessages {
     } catch {
       routing = undefined;
     }
-    return encodeErrorAnswer(
-      { dictionary: this.dictionary, originHost: this.local.originHost, originRealm: this.local.originRealm },
-      request,
-      routing,
-      error.resultCode,
-      { failedAvp: error.failedAvp, errorMessage: error.message },
-    );
+    try {
+      return encodeErrorAnswer(
+        {
+          dictionary: this.dictionary,
+          originHost: this.local.originHost,
+          originRealm: this.local.originRealm,
+        },
+        request,
+        routing,
+        error.resultCode,
+        { failedAvp: error.failedAvp, errorMessage: error.message },
+      );
+    } catch {
+      // Never a crash on bad input: the caller logs the refusal and sends nothing.
+      return undefined;
+    }
   }
 
   private encode(

@@ -65,7 +65,8 @@ export class PeerAcceptor {
         // 5011, a CER that does not decode) gets its error answer before the connection closes.
         const header = err instanceof DiameterDecodeError ? err.header : undefined;
         if (err instanceof DiameterDecodeError && header && isRequest(header)) {
-          conn.send(this.options.messages.errorAnswer(bytes, header, err, conn.localAddress));
+          const answer = this.options.messages.errorAnswer(bytes, header, err, conn.localAddress);
+          if (answer) conn.send(answer);
           conn.close();
         } else {
           conn.destroy();

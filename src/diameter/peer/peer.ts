@@ -263,8 +263,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       if (err.resultCode === ResultCode.DIAMETER_UNSUPPORTED_VERSION) {
         // RFC 6733 §7.1.5: answer a request 5011; the connection then closes (PeerConnection).
         this.log.warn({ version: err.header.version }, 'message of an unsupported version; closing');
-        if (isRequest(err.header))
-          conn.send(this.messages.errorAnswer(bytes, err.header, err, conn.localAddress));
+        if (isRequest(err.header)) this.sendErrorAnswer(conn, bytes, err.header, err);
         return;
       }
       header = err.header;
@@ -291,7 +290,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       // error answered hop by hop with the §7.2 answer-message; the stream is intact, so the
       // connection stays. An answer with bad bits has no one to answer to: dropped.
       this.log.info({ err: refused.message, commandCode: code }, 'message refused: bad header bits');
-      if (request) conn.send(this.messages.errorAnswer(bytes, header, refused, conn.localAddress));
+      if (request) this.sendErrorAnswer(conn, bytes, header, refused);
       return;
     }
     if (header.applicationId === 0 && (code === DWR || code === DPR || code === CER)) {
@@ -308,8 +307,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       msg = decodeMessage(bytes, this.options.dictionary);
     } catch (err) {
       // RFC 6733 §7.1.3-7.1.5: a broken DWR/DPR/CER is answered with the error (Failed-AVP included).
-      if (isRequest(header) && err instanceof DiameterError)
-        conn.send(this.messages.errorAnswer(bytes, header, err, conn.localAddress));
+      if (isRequest(header) && err instanceof DiameterError) this.sendErrorAnswer(conn, bytes, header, err);
       return;
     }
     if (!isRequest(header)) {
@@ -395,6 +393,17 @@ export class Peer extends EventEmitter<PeerEvents> {
 
   private sendCea(conn: PeerConnection, cer: DiameterMessage, resultCode: number): void {
     conn.send(this.messages.cea(cer, resultCode, conn.localAddress));
+  }
+
+  private sendErrorAnswer(
+    conn: PeerConnection,
+    bytes: Buffer,
+    request: DiameterHeader,
+    err: DiameterError,
+  ): void {
+    const answer = this.messages.errorAnswer(bytes, request, err, conn.localAddress);
+    if (answer) conn.send(answer);
+    else this.log.warn({ err: err.message }, 'no error answer could be encoded');
   }
 
   private answerBase(conn: PeerConnection, request: DiameterHeader, resultCode: number): void {
