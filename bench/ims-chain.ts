@@ -6,7 +6,9 @@
  *   (b) the same with IMS AKA (Kamailio: not measured, a plain registrar has no AKA);
  *   (c) calls/s (INVITE/180/200/ACK/BYE/200) between registered users through the full chain;
  * each stepped up until the first step with a failure; then memory per registered user after
- * registering N users, and a V8 CPU profile of every process during one step.
+ * registering N users, and a V8 CPU profile of every process during one step. First of all, the
+ * IO floor of (a)'s message pattern: the same datagrams and Diameter exchanges through four
+ * trivial relay processes (bench/lib/io-floor.ts), what the machine permits for that pattern.
  * Writes bench/results/<date>-ims-chain.md and .png and prints the summary.
  *
  * Environment:
@@ -17,7 +19,9 @@
  *   BENCH_IMS_MEMORY_USERS=100000         users registered for the memory figure
  *   BENCH_IMS_PROFILE_RATE                rate of the profiled step (default: the best clean digest rate)
  *   BENCH_IMS_CALL_USERS=1000             callers and callees (each), registered at BENCH_IMS_SETUP_RATE=50/s
- *   BENCH_IMS_LOADS=digest,aka,calls,memory,profile    what to measure
+ *   BENCH_IMS_FLOOR_RATES=250,500,1000,1500,2000,3000   the IO floor's steps (BENCH_IMS_FLOOR_GRACE=3:
+ *                                         seconds after a step's last REGISTER before the missing count as lost)
+ *   BENCH_IMS_LOADS=floor,digest,aka,calls,memory,profile    what to measure
  *   BENCH_IMS_ONLY=ours|kamailio          one side only
  *   BENCH_IMS_LOG_LEVEL=warn              log level of the functions of `ims up`
  *   BENCH_IMS_YAML='hss: {store: {synchronous: NORMAL}}'   more of the ims.yaml `ims up` runs with
@@ -49,6 +53,7 @@ import {
   writeReport,
 } from './lib/ims-report.ts';
 import { type ImsUpServer, startImsUp } from './lib/ims-up-server.ts';
+import { type IoFloorSeries, ioFloorSeries } from './lib/io-floor.ts';
 import {
   KAMAILIO_PASSWORD,
   type KamailioServer,
@@ -83,7 +88,11 @@ const MEMORY_USERS = Number(env.BENCH_IMS_MEMORY_USERS ?? 100_000);
 const CALL_USERS = Number(env.BENCH_IMS_CALL_USERS ?? 1000);
 /** Registrations/s of the callers and callees before the call steps. */
 const SETUP_RATE = Number(env.BENCH_IMS_SETUP_RATE ?? 50);
-const LOADS = new Set((env.BENCH_IMS_LOADS ?? 'digest,aka,calls,memory,profile').split(','));
+const FLOOR_RATES = rates(env.BENCH_IMS_FLOOR_RATES, [250, 500, 1000, 1500, 2000, 3000]);
+const FLOOR_GRACE_S = Number(env.BENCH_IMS_FLOOR_GRACE ?? 3);
+const LOADS = new Set((env.BENCH_IMS_LOADS ?? 'floor,digest,aka,calls,memory,profile').split(','));
+/** The loads run against a system (the floor runs on its own relays). */
+const SYSTEM_LOADS = ['digest', 'aka', 'calls', 'memory', 'profile'];
 const ONLY = env.BENCH_IMS_ONLY;
 const LOG_LEVEL = env.BENCH_IMS_LOG_LEVEL ?? 'warn';
 const EXTRA_YAML = env.BENCH_IMS_YAML ?? '';
@@ -461,6 +470,43 @@ async function profileRun(
   };
 }
 
+/** The IO floor of the digest registration pattern, before either system runs (a quiet machine). */
+async function floorRun(report: ImsChainReport): Promise<void> {
+  let floor: IoFloorSeries;
+  try {
+    floor = await ioFloorSeries({
+      rates: FLOOR_RATES,
+      seconds: SECONDS,
+      keepUp: KEEP_UP,
+      graceS: FLOOR_GRACE_S,
+      onStep: (t) => {
+        const cpu = Object.entries(t.cpu)
+          .map(([k, v]) => `${k} ${v}%`)
+          .join(' ');
+        console.log(
+          `  floor    digest ${String(t.rate).padStart(5)}/s: ${t.clean ? 'ok  ' : 'FAIL'} ${t.successful}/${t.planned} lost ${t.failed} ` +
+            `achieved ${t.achieved}/s p50 ${t.p50Ms.toFixed(1)} ms p99 ${t.p99Ms.toFixed(1)} ms | CPU ${cpu}, ` +
+            `${t.cpuMsPerRegistration.toFixed(2)} ms per registration | UE ${t.sippCpu}% | UDP drops ${t.udpDrops}`,
+        );
+        for (const e of t.errors.slice(0, 4)) console.log(`      ${e.slice(0, 200)}`);
+      },
+    });
+  } catch (err) {
+    const note = `Not measured: ${(err as Error).message}`;
+    console.log(`  floor: ${note}`);
+    floor = {
+      steps: [],
+      best: 0,
+      limitFound: false,
+      graceS: FLOOR_GRACE_S,
+      counters: {},
+      completed: 0,
+      note,
+    };
+  }
+  report.floor = floor;
+}
+
 let sippVersion: string;
 try {
   sippVersion = requireSipp();
@@ -490,8 +536,10 @@ console.log(
   `IMS chain through ims up vs Kamailio: ${SECONDS} s per step, ${Object.values(LOAD_TITLES).join('; ')}; work files in ${dir}`,
 );
 try {
-  if (ONLY !== 'ours') await kamailioSide(dir, report);
-  if (ONLY !== 'kamailio') {
+  const systemLoads = SYSTEM_LOADS.some((l) => LOADS.has(l));
+  if (LOADS.has('floor')) await floorRun(report);
+  if (ONLY !== 'ours' && systemLoads) await kamailioSide(dir, report);
+  if (ONLY !== 'kamailio' && systemLoads) {
     try {
       await oursSide(dir, report);
     } catch (err) {

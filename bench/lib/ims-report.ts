@@ -1,11 +1,13 @@
 /**
  * The IMS chain benchmark's report: a markdown file with the tables of every step, the highest
- * clean rates and the ratios ours/Kamailio, memory per registered user, the hottest functions,
- * and a PNG chart (achieved vs offered rate per series), plus the short summary for stdout.
+ * clean rates and the ratios ours/Kamailio, the IO floor of the message pattern and ours/floor,
+ * memory per registered user, the hottest functions, and a PNG chart (achieved vs offered rate per series), plus the short summary for stdout.
  */
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ProfileSummary } from './cpu-profile.ts';
+import type { IoFloorSeries } from './io-floor.ts';
+import { floorSection, floorSummaryLine } from './io-floor-report.ts';
 import { type ChartSeries, lineChartPng } from './png-chart.ts';
 import type { StepResult } from './sipp-load.ts';
 
@@ -58,6 +60,8 @@ export interface ImsChainReport {
   secondsPerStep: number;
   domain: string;
   series: Series[];
+  /** The IO floor of the digest registration message pattern (bench/lib/io-floor.ts). */
+  floor?: IoFloorSeries;
   memory: MemoryResult[];
   profile?: ProfileResult;
   /** Problems seen (error responses, failures, missing functions): for the functions' owners. */
@@ -174,6 +178,9 @@ function profileSection(p: ProfileResult | undefined): string[] {
   return lines;
 }
 
+const digestOf = (report: ImsChainReport, system: Series['system']) =>
+  report.series.find((s) => s.system === system && s.load === 'digest');
+
 /** The summary lines (stdout and the top of the report). */
 export function summaryLines(report: ImsChainReport): string[] {
   const lines: string[] = [];
@@ -189,6 +196,7 @@ export function summaryLines(report: ImsChainReport): string[] {
         `; Kamailio ${bestCell(ref)}${load === 'aka' ? ' (digest: no AKA in a plain registrar)' : ''}; ratio ours/Kamailio ${ratioCell(ours, ref)}`,
     );
   }
+  if (report.floor) lines.push(floorSummaryLine(report.floor, digestOf(report, 'ours')));
   for (const m of report.memory) {
     const total = Object.keys(m.after).reduce((sum, k) => sum + (m.after[k] ?? 0) - (m.before[k] ?? 0), 0);
     lines.push(
@@ -216,10 +224,13 @@ export function writeReport(dir: string, report: ImsChainReport): { markdown: st
     'kamailio digest': [30, 90, 200],
     'kamailio calls': [0, 150, 120],
   };
-  // Kamailio's steps beyond our highest offered rate would squash our lines: the chart shows the common range.
+  const floor = report.floor?.steps ?? [];
+  // Kamailio's steps beyond our highest offered rate (or the IO floor's, drawn whole: how far
+  // ours is below it is the point) would squash our lines: the chart shows the common range.
   const oursMax = Math.max(
     0,
     ...report.series.filter((s) => s.system === 'ours').flatMap((s) => s.steps.map((t) => t.rate)),
+    ...floor.map((t) => t.rate),
   );
   const xMax = oursMax > 0 ? oursMax : Number.POSITIVE_INFINITY;
   const series: ChartSeries[] = report.series
@@ -229,6 +240,12 @@ export function writeReport(dir: string, report: ImsChainReport): { markdown: st
       color: colors[`${s.system} ${s.load}`] ?? [0, 0, 0],
       points: s.steps.filter((t) => t.rate <= xMax).map((t) => ({ x: t.rate, y: t.achieved })),
     }));
+  if (floor.length > 0)
+    series.push({
+      name: 'io floor',
+      color: [120, 120, 120],
+      points: floor.map((t) => ({ x: t.rate, y: t.achieved })),
+    });
   const png = lineChartPng(series, {
     title: 'IMS chain: achieved vs offered (per s)',
     xLabel: 'offered per s',
@@ -261,6 +278,9 @@ export function writeReport(dir: string, report: ImsChainReport): { markdown: st
       return `| ${LOAD_TITLES[load]} | ${bestCell(ours)} | ${bestCell(ref)}${load === 'aka' && ref ? ' (digest)' : ''} | ${ratioCell(ours, ref)} | ${TARGETS[load] ? `${TARGETS[load]}/s` : '–'} |`;
     }),
     '',
+    ...(report.floor
+      ? floorSection(report.floor, digestOf(report, 'ours'), digestOf(report, 'kamailio'))
+      : []),
     '## Steps',
     '',
     ...report.series.flatMap(stepTable),
