@@ -4,6 +4,13 @@
  * transaction's awaits never let another operation see or touch its uncommitted rows. Across
  * processes, BEGIN IMMEDIATE takes SQLite's write lock before the first read, so
  * read-modify-write sequences (SQN) are serialised there too.
+ *
+ * Group commit: with synchronous=FULL each COMMIT waits for the disk (an fsync, milliseconds,
+ * and better-sqlite3 blocks the event loop meanwhile). So the write transactions that arrive in
+ * one turn of the event loop share one SQLite transaction, each inside its own SAVEPOINT (a
+ * failing one is rolled back alone), and one COMMIT at the next turn makes them all durable.
+ * None of them settles before that COMMIT, nor does any read that ran inside the open batch:
+ * nothing is answered from data that is not on disk yet. A failed COMMIT fails the whole batch.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -23,6 +30,11 @@ export interface SqliteDriverOptions {
   cacheMiB?: number;
 }
 
+interface Batch {
+  committed: Promise<void>;
+  settle: (err?: unknown) => void;
+}
+
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite';
   readonly statementRollback = true;
@@ -30,6 +42,8 @@ export class SqliteDriver implements SqlDriver {
   readonly #statements = new Map<string, Database.Statement>();
   #tail: Promise<unknown> = Promise.resolve();
   readonly #exec: SqlExecutor;
+  /** The open group-commit batch: settles when its COMMIT is done (or failed). */
+  #batch: Batch | undefined;
 
   /** Opens (creating the file and its directory on first run) the database at `path`. */
   constructor(path: string, options: SqliteDriverOptions = {}) {
@@ -70,22 +84,28 @@ export class SqliteDriver implements SqlDriver {
   }
 
   all<R>(sql: string, params?: readonly SqlParam[]): Promise<R[]> {
-    return this.#serialize(() => this.#exec.all<R>(sql, params));
+    return this.#durable(() => this.#exec.all<R>(sql, params));
   }
   get<R>(sql: string, params?: readonly SqlParam[]): Promise<R | undefined> {
-    return this.#serialize(() => this.#exec.get<R>(sql, params));
+    return this.#durable(() => this.#exec.get<R>(sql, params));
   }
   run(sql: string, params?: readonly SqlParam[]): Promise<number> {
-    return this.#serialize(() => this.#exec.run(sql, params));
+    return this.#durable(() => this.#exec.run(sql, params));
   }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.#serialize(() => this.#inTransaction('BEGIN IMMEDIATE', fn));
+    return this.#durable(async () => {
+      if (this.#batch === undefined) this.#openBatch();
+      return this.#inSavepoint(fn);
+    });
   }
 
   snapshot<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    // A deferred transaction reads from one WAL snapshot, whatever other processes commit.
-    return this.#serialize(() => this.#inTransaction('BEGIN', fn));
+    return this.#durable(() =>
+      // Inside an open batch, the batch's transaction is the snapshot (nothing else writes);
+      // else a deferred transaction reads from one WAL snapshot, whatever other processes commit.
+      this.#batch !== undefined ? this.#inSavepoint(fn) : this.#inTransaction('BEGIN', fn),
+    );
   }
 
   lockClause(): string {
@@ -101,6 +121,7 @@ export class SqliteDriver implements SqlDriver {
 
   async close(): Promise<void> {
     await this.#serialize(async () => {
+      if (this.#batch !== undefined) this.#commitBatch(this.#batch);
       if (this.#db.open) this.#db.close();
     });
   }
@@ -115,6 +136,62 @@ export class SqliteDriver implements SqlDriver {
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
       throw err;
     }
+  }
+
+  /** A write transaction's statements in a savepoint of the open batch, undone alone if `fn` throws. */
+  async #inSavepoint<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    this.#db.exec('SAVEPOINT tx');
+    try {
+      const result = await fn(this.#exec);
+      this.#db.exec('RELEASE tx');
+      return result;
+    } catch (err) {
+      if (this.#db.inTransaction) {
+        this.#db.exec('ROLLBACK TO tx');
+        this.#db.exec('RELEASE tx');
+      }
+      throw err;
+    }
+  }
+
+  /** BEGIN IMMEDIATE now; COMMIT once the operations queued in this turn of the event loop ran. */
+  #openBatch(): void {
+    this.#db.exec('BEGIN IMMEDIATE');
+    let settle!: (err?: unknown) => void;
+    const committed = new Promise<void>((resolve, reject) => {
+      settle = (err) => (err === undefined ? resolve() : reject(err));
+    });
+    committed.catch(() => undefined);
+    const batch = { committed, settle };
+    this.#batch = batch;
+    setImmediate(() => this.#serialize(async () => this.#commitBatch(batch)));
+  }
+
+  #commitBatch(batch: Batch): void {
+    if (this.#batch !== batch) return;
+    this.#batch = undefined;
+    try {
+      this.#db.exec('COMMIT');
+      batch.settle();
+    } catch (err) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      batch.settle(err);
+    }
+  }
+
+  /**
+   * Runs `op` in turn (see #serialize); if it ran inside an open batch, its result is given only
+   * once that batch is committed, so no caller sees data the disk does not hold yet.
+   */
+  async #durable<T>(op: () => Promise<T>): Promise<T> {
+    let batch: Batch | undefined;
+    const result = await this.#serialize(async () => {
+      const r = await op();
+      batch = this.#batch;
+      return r;
+    });
+    if (batch !== undefined) await batch.committed;
+    return result;
   }
 
   /** Runs `op` after every operation queued before it. */
