@@ -36,7 +36,12 @@ export interface ApiServer {
 export type StartApi = (
   store: SubscriberStore,
   actions: HssActions,
-  context: { listen: HssConfig['api']['listen']; logger: Logger },
+  context: {
+    listen: HssConfig['api']['listen'];
+    logger: Logger;
+    /** The Diameter Origin-Realm: the IMPI of a tel IMPU provisioned without one is `<number>@<homeRealm>`. */
+    homeRealm?: string;
+  },
 ) => Promise<ApiServer>;
 
 export interface HssOptions {
@@ -93,7 +98,11 @@ export async function startHss(config: HssConfig, logger: Logger, options: HssOp
   try {
     await node.start();
     if (options.startApi && config.api.enabled)
-      api = await options.startApi(store, actions, { listen: config.api.listen, logger: log });
+      api = await options.startApi(store, actions, {
+        listen: config.api.listen,
+        logger: log,
+        homeRealm: diameter.originRealm,
+      });
   } catch (err) {
     await node.close().catch(() => undefined);
     await store.close().catch(() => undefined);
