@@ -4,11 +4,22 @@ import { AkaError } from '../aka/errors.ts';
 import { Milenage } from '../aka/milenage.ts';
 import { generateAuthenticationVector } from '../aka/vectors.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
+import { printUsage, wantsHelp } from './help.ts';
 
 const USAGE = 'usage: ims aka vector --k HEX (--op HEX | --opc HEX) --rand HEX --sqn HEX --amf HEX';
+const HELP = `${USAGE}
+
+The MILENAGE functions of TS 35.206 for one set of inputs: prints JSON with lowercase hex
+fields opc, mac_a, mac_s, res, ck, ik, ak, ak_star, autn.
+  --k HEX        subscriber key K, 32 hex digits
+  --op HEX       operator variant OP, 32 hex digits (or --opc HEX: OPc)
+  --rand HEX     RAND, 32 hex digits
+  --sqn HEX      SQN, 12 hex digits
+  --amf HEX      AMF, 4 hex digits`;
 
 /** `ims aka vector`: the MILENAGE outputs for one set of inputs, as JSON (ARCHITECTURE.md §7). */
 function vector(args: string[]): number {
+  if (wantsHelp(args)) return printUsage(HELP);
   const { values } = parseArgs({
     args,
     options: {
@@ -66,6 +77,7 @@ function vector(args: string[]): number {
 /** `ims aka <subcommand>`. */
 export function akaCommand(args: string[]): number {
   const [sub, ...rest] = args;
+  if (sub === '--help' || sub === '-h' || sub === 'help') return printUsage(HELP);
   if (sub === 'vector') return vector(rest);
   throw new CliError(sub ? `ims aka: unknown subcommand '${sub}' (${USAGE})` : USAGE, EXIT_USAGE);
 }

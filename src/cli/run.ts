@@ -2,7 +2,24 @@ import { parseArgs } from 'node:util';
 import { FunctionUnavailableError, type HostedFunction, prepareFunction } from '../functions/host/index.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 import { findFunction, NETWORK_FUNCTIONS } from './functions.ts';
+import { printUsage, wantsHelp } from './help.ts';
 import { waitForStopSignal } from './signals.ts';
+
+function runUsage(): string {
+  const width = Math.max(...NETWORK_FUNCTIONS.map((f) => f.name.length));
+  const functions = NETWORK_FUNCTIONS.map(
+    (f) => `  ${f.name.padEnd(width)}  ${f.role}${f.implemented ? '' : ' (not implemented yet)'}`,
+  );
+  return `usage: ims run <function> --config FILE [--http PORT] [--log-level LEVEL]
+
+One network function alone, in the foreground, logging JSON lines on stdout; Ctrl-C stops it.
+  --config, -c FILE    its configuration (YAML or JSON)
+  --http PORT          port of its /health and /metrics server
+  --log-level LEVEL    trace, debug, info, warn, error
+
+functions:
+${functions.join('\n')}`;
+}
 
 /**
  * What a child of `ims up` writes on stdout, as the line `{"imsReady":{...}}`, once it serves:
@@ -21,6 +38,7 @@ export interface ReadyMessage {
  * ready with a ReadyMessage line, and stops when the channel closes (the parent is gone).
  */
 export async function runCommand(args: string[]): Promise<number> {
+  if (wantsHelp(args)) return printUsage(runUsage());
   const { positionals, values } = parseArgs({
     args,
     options: {

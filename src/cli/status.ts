@@ -4,6 +4,7 @@ import type { HealthReport } from '../functions/host/index.ts';
 import type { PeerStatus } from '../functions/running-function.ts';
 import { loadDeployment } from './deployment.ts';
 import { CliError } from './errors.ts';
+import { printUsage, wantsHelp } from './help.ts';
 import { isAlive, readUpState, upStateFile } from './up-state.ts';
 import { diameterPeers, sipListeners } from './up-summary.ts';
 
@@ -34,7 +35,16 @@ export interface StatusReport {
  * and, from each function's /health, its SIP listeners, Diameter peers and registered users.
  * Exit 1 with one line when nothing runs.
  */
+const USAGE = `usage: ims status [--json] [--data DIR | --config ims.yaml]
+
+What \`ims up\` runs: each function, its SIP listeners, Diameter peers and registered users.
+  --json               the report as JSON (stable for scripts)
+  --data DIR           the data directory of \`ims up\` (default ./data)
+  --config, -c FILE    or the ims.yaml that names it
+Exit status 1 when nothing runs.`;
+
 export async function statusCommand(args: string[]): Promise<number> {
+  if (wantsHelp(args)) return printUsage(USAGE);
   const { values } = parseArgs({
     args,
     options: {

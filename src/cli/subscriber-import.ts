@@ -2,7 +2,8 @@
  * `ims subscriber import FILE.csv` (ARCHITECTURE.md §7): the file is read line by line (never
  * whole: a million subscribers is fine) and sent to the HSS in batches as NDJSON
  * (`POST /api/v1/subscribers:import`), one batch on the wire while the next is read. Bad rows
- * are reported on stderr with their line numbers, progress too; the summary goes to stdout.
+ * are reported on stderr with their line numbers, progress too; the summary goes to stdout,
+ * followed by the passwords the HSS generated for rows with neither password nor k.
  */
 import { createReadStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -43,6 +44,8 @@ interface ImportAnswer {
   imported: number;
   failed: number;
   failures: { index: number; error: string; issues: { field: string; message: string }[] }[];
+  /** Rows imported without password or k: the password the HSS made up (absent from older HSSs). */
+  generatedPasswords?: { index: number; impu: string; password: string }[];
 }
 
 function readError(file: string, err: unknown): CliError {
@@ -76,6 +79,8 @@ class ImportReport {
   imported = 0;
   failed = 0;
   readonly failures: { line: number; impu?: string; error: string }[] = [];
+  /** Shown once, after the summary: the operator hands them out. */
+  readonly generatedPasswords: { line: number; impu: string; password: string }[] = [];
   readonly #started = performance.now();
   #lastProgress = 0;
 
@@ -102,6 +107,11 @@ class ImportReport {
     }
     for (const item of items)
       if (item.error !== undefined) this.bad(item.line, item.error, item.record?.impu);
+    for (const g of answer.generatedPasswords ?? []) {
+      const item = sent[g.index];
+      if (item !== undefined)
+        this.generatedPasswords.push({ line: item.line, impu: g.impu, password: g.password });
+    }
     // Failures the HSS counted without listing them.
     this.failed += answer.failed - answer.failures.length;
     this.progress(false);
@@ -124,14 +134,28 @@ class ImportReport {
     this.progress(true);
     if (this.failed > MAX_PRINTED) console.error(`... and ${this.failed - MAX_PRINTED} more bad rows`);
     if (this.json) {
-      const { file, rows, imported, failed, failures } = this;
-      console.log(JSON.stringify({ file, rows, imported, failed, failures }, null, 2));
-    } else
-      console.log(
-        `imported ${this.imported} of ${this.rows} subscribers from ${this.file} in ${this.seconds.toFixed(1)} s` +
-          (this.failed ? ` (${this.failed} failed)` : ''),
-      );
+      const { file, rows, imported, failed, failures, generatedPasswords } = this;
+      console.log(JSON.stringify({ file, rows, imported, failed, failures, generatedPasswords }, null, 2));
+      return;
+    }
+    console.log(
+      `imported ${this.imported} of ${this.rows} subscribers from ${this.file} in ${this.seconds.toFixed(1)} s` +
+        (this.failed ? ` (${this.failed} failed)` : ''),
+    );
+    if (this.generatedPasswords.length === 0) return;
+    // CSV the operator can hand out: the HSS keeps only HA1 values, this is the only copy.
+    const n = this.generatedPasswords.length;
+    console.log(
+      `generated passwords for ${n} subscriber${n === 1 ? '' : 's'} without password or k (shown only this once):`,
+    );
+    console.log('impu,password');
+    for (const g of this.generatedPasswords) console.log(`${csvField(g.impu)},${g.password}`);
   }
+}
+
+/** RFC 4180 §2: a field with a comma or a quote is quoted, quotes doubled. */
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 export async function importSubscribers(options: ImportOptions): Promise<number> {

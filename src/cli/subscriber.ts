@@ -6,8 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseInitialFilterCriteria } from '../ims/user-data.ts';
+import { parseIfcDocument } from '../ims/ifc-document.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
+import { printUsage, wantsHelp } from './help.ts';
 import { DEFAULT_HSS_URL, HssClient } from './subscriber-client.ts';
 import {
   formatListLine,
@@ -17,13 +18,49 @@ import {
 } from './subscriber-format.ts';
 import { importSubscribers } from './subscriber-import.ts';
 
+const ADD_USAGE = `usage: ims subscriber add <impu> [--impi ID] [--password PW] [--k HEX (--opc HEX | --op HEX)]
+                          [--amf HEX] [--tel +E164] [--ifc FILE.xml] [--json] [--hss URL]
+
+Adds a subscriber (the IMPU may also be given as --impu). Defaults: IMPI from the IMPU
+(sip:alice@ims.test -> alice@ims.test; a tel IMPU: the number at the HSS's realm, with its SIP
+form), SIP Digest. With neither --password nor --k the HSS generates a password and prints it
+once. Both a password and K: the subscriber may use digest or AKA.
+  --impi ID            private identity (user@realm)
+  --password PW        SIP Digest password (only its HA1 is stored)
+  --k HEX              AKA key K, 32 hex digits, with --opc HEX or --op HEX
+  --amf HEX            AKA AMF, 4 hex digits (default 8000)
+  --tel +E164          a tel URI registered with the IMPU
+  --ifc FILE.xml       iFCs: an InitialFilterCriteria, InitialFilterCriteriaList,
+                       ServiceProfile or IMSSubscription document (TS 29.228 Annex E)
+  --json               print the API's JSON (a generated password is its "password" field)`;
+const SHOW_USAGE = `usage: ims subscriber show <impu> [--json] [--hss URL]
+
+Prints the subscriber that the public identity (sip:, tel:) belongs to; secrets are never shown.`;
+const REMOVE_USAGE = `usage: ims subscriber remove <impu> [--json] [--hss URL]
+
+Removes the whole subscription the public identity belongs to (a registered user is
+de-registered first).`;
+const LIST_USAGE = `usage: ims subscriber list [--json] [--search TEXT] [--limit N] [--hss URL]
+
+One line per subscriber and a count (--json: an array of the API's objects).
+  --search TEXT        only those with an IMPU or IMPI containing TEXT (any case)
+  --limit N            at most N`;
+const IMPORT_USAGE = `usage: ims subscriber import FILE.csv [--batch N] [--json] [--hss URL]
+
+Bulk add. The header line names the columns, from: impu,impi,password,k,op,opc,amf,tel
+(only impu required). Progress and bad rows (by line number) on stderr, the summary on stdout,
+then, for rows with neither password nor k, the generated passwords as "impu,password" lines
+(shown once). Exit status 1 when some row failed.
+  --batch N            rows per request (default 1000)
+  --json               the summary as JSON, generated passwords in "generatedPasswords"`;
+
 const USAGE = `usage: ims subscriber add <impu> [--impi ID] [--password PW] [--k HEX (--opc HEX | --op HEX)]
                           [--amf HEX] [--tel +E164] [--ifc FILE.xml] [--json]
        ims subscriber show|remove <impu> [--json]
        ims subscriber list [--json] [--search TEXT] [--limit N]
        ims subscriber import FILE.csv [--batch N] [--json]
                           the header line names the columns, from: impu,impi,password,k,op,opc,amf,tel
-every subcommand takes --hss URL (default ${DEFAULT_HSS_URL})`;
+every subcommand takes --hss URL (default ${DEFAULT_HSS_URL}) and --help`;
 
 const common = {
   hss: { type: 'string', default: DEFAULT_HSS_URL },
@@ -33,7 +70,7 @@ const common = {
 const LIST_PAGE = 500;
 
 function usage(command: string, message: string): CliError {
-  return new CliError(`${command}: ${message} (try 'ims subscriber help')`, EXIT_USAGE);
+  return new CliError(`${command}: ${message} (try '${command} --help')`, EXIT_USAGE);
 }
 
 function printJson(value: unknown): void {
@@ -51,6 +88,7 @@ function oneIdentity(command: string, positionals: string[], flag?: string): str
 }
 
 async function add(args: string[]): Promise<number> {
+  if (wantsHelp(args)) return printUsage(ADD_USAGE);
   const command = 'ims subscriber add';
   const { values, positionals } = parseArgs({
     args,
@@ -75,8 +113,6 @@ async function add(args: string[]): Promise<number> {
   for (const flag of ['opc', 'op', 'amf'] as const)
     if (values[flag] !== undefined && values.k === undefined)
       throw usage(command, `--${flag} is for AKA: give --k too`);
-  if (values.password === undefined && values.k === undefined)
-    throw usage(command, 'give --password (SIP Digest) or --k (AKA), or both');
   const client = new HssClient(values.hss, command);
   const body: Record<string, unknown> = { impu };
   for (const f of ['impi', 'password', 'k', 'opc', 'op', 'amf', 'tel'] as const)
@@ -84,13 +120,21 @@ async function add(args: string[]): Promise<number> {
   if (values.ifc !== undefined) body.initialFilterCriteria = readIfc(command, values.ifc);
   const created = (await client.expect('POST', '/api/v1/subscribers', [201], {
     json: body,
-  })) as SubscriptionJson;
+  })) as SubscriptionJson & { password?: string };
   if (values.json) printJson(created);
-  else console.log(`added ${formatSubscription(created)}`);
+  else {
+    console.log(`added ${formatSubscription(created)}`);
+    // Given neither a password nor K, the HSS made one up: this is the only time it is shown.
+    if (created.password !== undefined)
+      console.log(`  ${'password'.padEnd(14)}${created.password}  (generated; shown only this once)`);
+  }
   return 0;
 }
 
-/** `--ifc FILE.xml`: an InitialFilterCriteria (or InitialFilterCriteriaList) document, TS 29.228 Annex E. */
+/**
+ * `--ifc FILE.xml`: a TS 29.228 Annex E document holding iFCs: InitialFilterCriteria,
+ * InitialFilterCriteriaList, or the ServiceProfile / IMSSubscription another HSS exports.
+ */
 function readIfc(command: string, file: string): unknown[] {
   let xml: string;
   try {
@@ -99,13 +143,14 @@ function readIfc(command: string, file: string): unknown[] {
     throw new CliError(`${command}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
   try {
-    return parseInitialFilterCriteria(xml);
+    return parseIfcDocument(xml);
   } catch (err) {
     throw new CliError(`${command}: ${file}: ${(err as Error).message}`);
   }
 }
 
 async function show(args: string[]): Promise<number> {
+  if (wantsHelp(args)) return printUsage(SHOW_USAGE);
   const command = 'ims subscriber show';
   const { values, positionals } = parseArgs({ args, options: common, allowPositionals: true, strict: true });
   const impu = oneIdentity(command, positionals);
@@ -117,6 +162,7 @@ async function show(args: string[]): Promise<number> {
 }
 
 async function remove(args: string[]): Promise<number> {
+  if (wantsHelp(args)) return printUsage(REMOVE_USAGE);
   const command = 'ims subscriber remove';
   const { values, positionals } = parseArgs({ args, options: common, allowPositionals: true, strict: true });
   const impu = oneIdentity(command, positionals);
@@ -128,6 +174,7 @@ async function remove(args: string[]): Promise<number> {
 }
 
 async function list(args: string[]): Promise<number> {
+  if (wantsHelp(args)) return printUsage(LIST_USAGE);
   const command = 'ims subscriber list';
   const { values, positionals } = parseArgs({
     args,
@@ -175,6 +222,7 @@ async function list(args: string[]): Promise<number> {
 }
 
 async function importCommand(args: string[]): Promise<number> {
+  if (wantsHelp(args)) return printUsage(IMPORT_USAGE);
   const command = 'ims subscriber import';
   const { values, positionals } = parseArgs({
     args,
@@ -201,10 +249,7 @@ const subcommands: Record<string, (args: string[]) => Promise<number>> = {
 /** `ims subscriber <subcommand> ...`. */
 export async function subscriberCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === 'help' || sub === '--help' || sub === '-h') {
-    console.log(USAGE);
-    return 0;
-  }
+  if (sub === 'help' || sub === '--help' || sub === '-h') return printUsage(USAGE);
   const run = sub === undefined ? undefined : subcommands[sub];
   if (run === undefined)
     throw new CliError(

@@ -7,6 +7,7 @@ import { openSubscriberStore } from '../store/open-subscriber-store.ts';
 import { type DemoSubscriber, ensureDemoSubscribers } from './demo-subscribers.ts';
 import { type Deployment, loadDeployment } from './deployment.ts';
 import { CliError } from './errors.ts';
+import { printUsage, wantsHelp } from './help.ts';
 import { formatLogLine } from './log-format.ts';
 import { waitForStopSignal } from './signals.ts';
 import { type Child, Supervisor } from './supervisor.ts';
@@ -20,7 +21,16 @@ import { upSummary } from './up-summary.ts';
  * start. Ctrl-C (or SIGTERM) stops them in reverse order and exits 0; a function that dies
  * stops everything and exits 1.
  */
+const USAGE = `usage: ims up [--config ims.yaml] [--data DIR] [--log-json]
+
+The whole core on this machine, each network function in its own process, their logs in one
+stream; demo subscribers provisioned on first start. Ctrl-C stops everything.
+  --config, -c FILE    deployment file (default: the demo topology)
+  --data DIR           SQLite file, keys, certificates and run state (default ./data)
+  --log-json           log JSON lines instead of readable text`;
+
 export async function upCommand(args: string[]): Promise<number> {
+  if (wantsHelp(args)) return printUsage(USAGE);
   const { values } = parseArgs({
     args,
     options: {

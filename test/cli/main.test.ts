@@ -1,9 +1,22 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 
 const bin = new URL('../../bin/ims.js', import.meta.url).pathname;
 const ims = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+
+/** `ims ...` in a child, side by side with others. */
+function imsAsync(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 
 describe('ims command', () => {
   it('help lists the commands of ARCHITECTURE.md §7', () => {
@@ -12,6 +25,47 @@ describe('ims command', () => {
     for (const c of ['up', 'run', 'status', 'subscriber', 'aka vector'])
       assert.match(r.stdout, new RegExp(`\\n  ${c}`));
   });
+  it('ims, ims --help and ims -h print the usage on stdout and exit 0', async () => {
+    const runs = await Promise.all([imsAsync(), imsAsync('--help'), imsAsync('-h')]);
+    for (const r of runs) {
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^usage: ims <command> \[options\]\n/);
+      assert.equal(r.stderr, '');
+    }
+  });
+
+  it('every command and subcommand prints its own usage for --help and -h, exit 0, nothing done', async () => {
+    // [arguments, what its usage starts with]
+    const cases: [string[], RegExp][] = [
+      [['up', '--help'], /^usage: ims up \[--config ims\.yaml\]/],
+      [['run', '--help'], /^usage: ims run <function> --config FILE[\s\S]*\n {2}hss +HSS/],
+      [['run', 'hss', '-h'], /^usage: ims run <function>/],
+      [['status', '--help'], /^usage: ims status \[--json\]/],
+      [['aka', '--help'], /^usage: ims aka vector --k HEX/],
+      [['aka', 'vector', '--help'], /^usage: ims aka vector --k HEX[\s\S]*ak_star/],
+      [['aka', 'vector', '--k', '00', '-h'], /^usage: ims aka vector/],
+      [['subscriber', '--help'], /^usage: ims subscriber add <impu>[\s\S]*ims subscriber import FILE\.csv/],
+      [['subscriber', 'add', '--help'], /^usage: ims subscriber add <impu>[\s\S]*generates a password/],
+      [['subscriber', 'add', 'sip:a@ims.test', '-h'], /^usage: ims subscriber add <impu>/],
+      [['subscriber', 'show', '--help'], /^usage: ims subscriber show <impu>/],
+      [['subscriber', 'remove', '-h'], /^usage: ims subscriber remove <impu>/],
+      [['subscriber', 'list', '--help'], /^usage: ims subscriber list /],
+      [['subscriber', 'import', '--help'], /^usage: ims subscriber import FILE\.csv[\s\S]*impu,password/],
+      [['help', 'subscriber'], /^usage: ims subscriber add <impu>/],
+      [['help', 'status'], /^usage: ims status/],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => imsAsync(...args)));
+    runs.forEach((r, i) => {
+      const [args, usage] = cases[i]!;
+      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout, usage, args.join(' '));
+      assert.equal(r.stderr, '', args.join(' '));
+    });
+    const bad = ims('help', 'frobnicate');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^ims help: unknown command 'frobnicate'/);
+  });
+
   it('run of a function not implemented yet fails with a one-line error', () => {
     const r = ims('run', 'cdf');
     assert.equal(r.status, 1);

@@ -199,7 +199,6 @@ function apiSuite(name: string, harness: StoreHarness): void {
             [{ impu: 'sip:bob@ims.test', k: 'abc', opc: OPC }, 'k'],
             [{ impu: 'sip:bob@ims.test', k: K }, 'opc'],
             [{ impu: 'sip:bob@ims.test', k: K, opc: OPC, op: OPC }, 'op'],
-            [{ impu: 'sip:bob@ims.test' }, 'password'],
             [{ impu: 'sip:bob@ims.test', password: 'x', opc: OPC }, 'opc'],
             [{ impu: 'bob@ims.test', password: 'x' }, 'impu'],
             [{ impu: 'sip:bob@ims.test', password: 'x', tel: '555-1234' }, 'tel'],

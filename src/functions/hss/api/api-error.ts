@@ -2,11 +2,13 @@
  * How the REST API answers failures, one body shape for all: `{ error, field?, issues? }`.
  * - 400: the request is not what the OpenAPI document describes (JSON types, required or
  *   unknown fields, query parameters, an identity in the path that is not one);
- * - 404: no such subscriber, identity, profile or definition;
+ * - 404: no such subscriber, identity, profile or definition, or no such path;
+ * - 405: a known path that does not take the method (`Allow` lists those it takes);
  * - 409: a value is taken by another subscription (`field` names it);
  * - 422: the request has the right shape but the subscriber model refuses it (every issue);
  * - 501: a runtime action (de-registration) this HSS was started without;
  * - 502: that action failed (the S-CSCF did not answer, or refused);
+ * - 413, 415: a body too large, or of a media type the API does not read;
  * - 503: the database cannot be reached.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -117,7 +119,11 @@ export function fromStoreError(err: StoreError): ApiError {
 export function apiErrorHandler(logger: Logger) {
   return (err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void => {
     const api =
-      err instanceof ApiError ? err : err instanceof StoreError ? fromStoreError(err) : fromFastifyError(err);
+      err instanceof ApiError
+        ? err
+        : err instanceof StoreError
+          ? fromStoreError(err)
+          : fromFastifyError(err, request);
     if (api.status >= 500)
       logger.error({ err, method: request.method, url: request.url }, 'hss api: request failed');
     const body: { error: string; field?: string; issues?: ValidationIssue[] } = { error: api.message };
@@ -127,8 +133,36 @@ export function apiErrorHandler(logger: Logger) {
   };
 }
 
-function fromFastifyError(err: FastifyError | Error): ApiError {
+/**
+ * What fastify itself refuses (before a route runs: the URL, the body's media type or JSON),
+ * in the API's terms. A 400 names the part at fault in `issues` like any other 400.
+ */
+function fromFastifyError(err: FastifyError | Error, request: FastifyRequest): ApiError {
   const status = (err as FastifyError).statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) return new ApiError(status, err.message);
+  const code = (err as FastifyError).code;
+  const reason = (field: string, message: string) =>
+    new ApiError(400, `invalid ${field || 'request body'}: ${message}`, { issues: [{ field, message }] });
+  switch (code) {
+    case 'FST_ERR_BAD_URL':
+      return reason('url', 'the path is not valid percent-encoded UTF-8');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new ApiError(414, 'a path segment is too long', {
+        issues: [{ field: 'url', message: 'a path segment is too long' }],
+      });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return reason('', 'not valid JSON');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return reason('', 'empty, where content-type says application/json');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError(
+        415,
+        `unsupported media type '${request.headers['content-type'] ?? ''}': send application/json` +
+          ' (application/x-ndjson to :import)',
+      );
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(413, `request body too large: ${err.message}`);
+  }
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return status === 400 ? reason('', err.message) : new ApiError(status, err.message);
   return new ApiError(500, 'internal error');
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../../../log/logger.ts';
 import type { SubscriberStore } from '../../../store/subscriber-store.ts';
 import { ApiError, apiErrorHandler } from './api-error.ts';
 import { identityRoutes } from './identity-routes.ts';
+import { ifcRoutes } from './ifc-routes.ts';
 import { importRoute } from './import-route.ts';
 import { OPENAPI_PATH, openApiDocument } from './openapi.ts';
 import { profileRoutes } from './profile-routes.ts';
@@ -22,6 +23,11 @@ export interface HssApiOptions {
   /** The HSS's Diameter side: RTR for administrative de-registration, PPR after profile changes. */
   actions?: HssApiActions;
   logger: Logger;
+  /**
+   * The HSS's home realm (Diameter Origin-Realm): a tel IMPU created without an IMPI gets
+   * `<number>@<homeRealm>`. Absent: such a create must give the IMPI.
+   */
+  homeRealm?: string;
   /** Largest JSON body, in bytes (default 1 MiB; NDJSON imports are streamed and not limited). */
   bodyLimit?: number;
 }
@@ -47,6 +53,35 @@ export function routesOf(app: FastifyInstance): readonly { method: string; url: 
   return routeTables.get(app) ?? [];
 }
 
+/** A fastify route pattern as a regular expression over request paths (`::` is a literal `:`). */
+function patternOf(url: string): RegExp {
+  const source = url
+    .split('::')
+    .map((part) =>
+      part
+        .split('/')
+        .map((segment) =>
+          segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+        )
+        .join('/'),
+    )
+    .join(':');
+  return new RegExp(`^${source}$`);
+}
+
+const patterns = new Map<string, RegExp>();
+
+/** The methods the API serves on `path`, sorted; none for a path it does not know. */
+function methodsOf(routes: readonly { method: string; url: string }[], path: string): string[] {
+  const methods = new Set<string>();
+  for (const { method, url } of routes) {
+    let re = patterns.get(url);
+    if (re === undefined) patterns.set(url, (re = patternOf(url)));
+    if (re.test(path)) methods.add(method);
+  }
+  return [...methods].sort();
+}
+
 /** The API as a fastify instance, not listening (`inject` works on it). */
 export function createHssApi(options: HssApiOptions): FastifyInstance {
   const { store, actions, logger } = options;
@@ -59,15 +94,25 @@ export function createHssApi(options: HssApiOptions): FastifyInstance {
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // A wildcarded PSI or a long SIP URI, URL-encoded, is longer than the default 100.
     routerOptions: { maxParamLength: 2048 },
+    // A URL fastify cannot route (bad percent-encoding, a too long segment): the API's error shape.
+    frameworkErrors: (err, request, reply) => errorHandler(err, request, reply),
   });
   const routes: { method: string; url: string }[] = [];
   routeTables.set(app, routes);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
-  app.setErrorHandler(apiErrorHandler(logger));
-  app.setNotFoundHandler((request) => {
-    throw ApiError.notFound(`no route ${request.method} ${request.url.split('?')[0]}`);
+  const errorHandler = apiErrorHandler(logger);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    // RFC 9110 §15.5.6: a path that exists, with a method it does not take: 405 and Allow.
+    const allowed = methodsOf(routes, path);
+    if (allowed.length > 0) {
+      void reply.header('allow', allowed.join(', '));
+      throw new ApiError(405, `${request.method} is not allowed on ${path} (allowed: ${allowed.join(', ')})`);
+    }
+    throw ApiError.notFound(`no route ${request.method} ${path}`);
   });
   app.addHook('onResponse', async (request, reply) => {
     logger.debug(
@@ -76,13 +121,14 @@ export function createHssApi(options: HssApiOptions): FastifyInstance {
     );
   });
 
-  const access = new SubscriberAccess(store, actions, logger);
+  const access = new SubscriberAccess(store, actions, logger, options.homeRealm);
   app.get(OPENAPI_PATH, async () => openApiDocument());
   subscriberRoutes(app, access, logger);
   importRoute(app, access, logger);
   registrationRoutes(app, access, logger);
   identityRoutes(app, access);
   profileRoutes(app, access);
+  ifcRoutes(app, access);
   return app;
 }
 

@@ -3,7 +3,8 @@
  * a line, read as it arrives: the request is never held whole) or a JSON array. Each record is
  * a SubscriptionRequest (the short form of `ims subscriber import` rows, or the whole model)
  * and is stored atomically on its own; bad records are answered by their position, the others
- * imported (SubscriberStore.bulkImport).
+ * imported (SubscriberStore.bulkImport). A short-form record without password or k gets a
+ * generated password, answered once in `generatedPasswords`.
  */
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -53,6 +54,15 @@ function failureOf(index: number, err: unknown, names: FieldNames): ImportFailur
   return { index, error: (renamed as Error).message, issues: [] };
 }
 
+/** A record handed to the store, with what naming its failures and its answer needs. */
+interface Pending {
+  /** Position in the request. */
+  index: number;
+  subscription: NewSubscription;
+  names: FieldNames;
+  generatedPassword?: string;
+}
+
 export function importRoute(app: FastifyInstance, access: SubscriberAccess, logger: Logger): void {
   // The NDJSON body is handed to the route as a stream, read line by line.
   app.addContentTypeParser(NDJSON, (_request, payload, done) => done(null, payload));
@@ -66,49 +76,77 @@ export function importRoute(app: FastifyInstance, access: SubscriberAccess, logg
       : (request.body as unknown[]);
 
     const failures: ImportFailure[] = [];
+    const generatedPasswords: { index: number; impu: string; password: string }[] = [];
     let failed = 0;
+    let imported = 0;
     const fail = (f: ImportFailure) => {
       failed++;
       if (failures.length < MAX_LISTED_FAILURES) failures.push(f);
     };
-    // Which request record each record handed to the store is, and how to name its fields.
-    const positions: number[] = [];
-    const names: FieldNames[] = [];
-    let processed = 0;
-    async function* subscriptions(): AsyncGenerator<NewSubscription> {
-      for await (const record of records) {
-        const index = processed++;
-        try {
-          if (record instanceof NotJson)
-            throw new ApiError(400, `not JSON: ${record.message}`, {
-              issues: [{ field: '', message: `not JSON: ${record.message}` }],
-            });
-          const { subscription, fieldNames } = subscriptionFromBody(record);
-          positions.push(index);
-          names.push(fieldNames);
-          yield subscription;
-        } catch (err) {
-          fail(failureOf(index, err, (f) => f));
-        }
+    // Stored a batch at a time, so that every failure of a batch is known: a generated
+    // password is answered only for a record that was imported.
+    const store = async (batch: Pending[]): Promise<void> => {
+      const result = await access.store.bulkImport(
+        batch.map((p) => p.subscription),
+        { batchSize: BATCH_SIZE, maxFailures: batch.length },
+      );
+      imported += result.imported;
+      const refused = new Set<number>();
+      for (const f of result.failures) {
+        const pending = batch[f.index];
+        refused.add(f.index);
+        const error = pending ? await access.impuConflictFirst(pending.subscription, f.error) : f.error;
+        fail(failureOf(pending?.index ?? f.index, error, pending?.names ?? ((n) => n)));
       }
-    }
+      batch.forEach((p, i) => {
+        if (p.generatedPassword !== undefined && !refused.has(i))
+          generatedPasswords.push({
+            index: p.index,
+            impu: p.subscription.publicIdentities[0]?.impu ?? '',
+            password: p.generatedPassword,
+          });
+      });
+    };
 
     const started = Date.now();
-    const result = await access.store.bulkImport(subscriptions(), {
-      batchSize: BATCH_SIZE,
-      maxFailures: MAX_LISTED_FAILURES,
-    });
-    for (const f of result.failures) {
-      const index = positions[f.index] ?? f.index;
-      fail(failureOf(index, f.error, names[f.index] ?? ((n) => n)));
+    let processed = 0;
+    let batch: Pending[] = [];
+    for await (const record of records) {
+      const index = processed++;
+      try {
+        if (record instanceof NotJson)
+          throw new ApiError(400, `not JSON: ${record.message}`, {
+            issues: [{ field: '', message: `not JSON: ${record.message}` }],
+          });
+        const { subscription, fieldNames, generatedPassword } = subscriptionFromBody(record, undefined, {
+          homeRealm: access.homeRealm,
+        });
+        batch.push({
+          index,
+          subscription,
+          names: fieldNames,
+          ...(generatedPassword !== undefined ? { generatedPassword } : {}),
+        });
+      } catch (err) {
+        fail(failureOf(index, err, (f) => f));
+      }
+      if (batch.length >= BATCH_SIZE) {
+        await store(batch);
+        batch = [];
+      }
     }
-    // Those the store counted but did not list.
-    failed += result.failed - result.failures.length;
+    if (batch.length > 0) await store(batch);
     failures.sort((a, b) => a.index - b.index);
     logger.info(
-      { processed, imported: result.imported, failed, ms: Date.now() - started },
+      {
+        processed,
+        imported,
+        failed,
+        generatedPasswords: generatedPasswords.length,
+        ms: Date.now() - started,
+      },
       'subscribers imported',
     );
-    return { processed, imported: result.imported, failed, failures };
+    return { processed, imported, failed, failures, generatedPasswords };
   });
 }

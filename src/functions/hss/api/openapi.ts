@@ -65,10 +65,15 @@ const PATHS = {
   '/api/v1/subscribers': {
     post: {
       summary: 'Create a subscription (short form or whole model)',
+      description:
+        'The short form with only impu (ARCHITECTURE.md §7) gets the IMPI derived from it (a tel IMPU: ' +
+        '<number>@<home realm>, with its SIP form sip:<number>@<home realm> as the default public identity) ' +
+        'and SIP Digest with a password the HSS generates: 16 characters, answered once in "password", ' +
+        'never again (only its HA1 values are stored).',
       operationId: 'createSubscriber',
       requestBody: body('SubscriptionRequest'),
       responses: {
-        '201': json('Subscription', 'created; Location names it'),
+        '201': json('CreatedSubscription', 'created; Location names it; "password" only when generated'),
         ...E400,
         ...E409,
         ...E422,
@@ -77,6 +82,11 @@ const PATHS = {
     },
     get: {
       summary: 'List subscriptions in creation order, a page at a time',
+      description:
+        'Page with limit and either cursor (nextCursor of the previous page; absent on the last page) or ' +
+        'offset (how many to skip; the last page has fewer than limit items, or none). The cursor is the ' +
+        'cheaper way to deep pages: an offset is reached by walking the pages before it. Query parameters ' +
+        'not listed here are refused (400 naming them).',
       operationId: 'listSubscribers',
       parameters: [
         { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
@@ -84,7 +94,13 @@ const PATHS = {
           name: 'cursor',
           in: 'query',
           schema: { type: 'string' },
-          description: 'nextCursor of the previous page',
+          description: 'nextCursor of the previous page (not with offset)',
+        },
+        {
+          name: 'offset',
+          in: 'query',
+          schema: { type: 'integer', minimum: 0, default: 0 },
+          description: 'skip this many subscriptions first (not with cursor)',
         },
         {
           name: 'search',
@@ -93,7 +109,11 @@ const PATHS = {
           description: 'keeps subscriptions one of whose IMPU or IMPI contains this text (case-insensitive)',
         },
       ],
-      responses: { '200': json('SubscriptionPage', 'one page'), ...E400, ...E503 },
+      responses: {
+        '200': json('SubscriptionPage', 'one page'),
+        '400': json('Error', 'a bad or unknown query parameter, or both cursor and offset: issues name it'),
+        ...E503,
+      },
     },
   },
   '/api/v1/subscribers:import': {
@@ -111,7 +131,10 @@ const PATHS = {
         },
       },
       responses: {
-        '200': json('ImportResult', 'what was imported, and why the others were not'),
+        '200': json(
+          'ImportResult',
+          'what was imported, why the others were not, and the passwords generated for records without password or k',
+        ),
         ...E400,
         ...E503,
       },
@@ -155,7 +178,10 @@ const PATHS = {
         '204': noContent('de-registered'),
         ...E400,
         ...E404,
-        '409': json('Error', 'not registered'),
+        '409': json(
+          'Error',
+          'the identity is NOT_REGISTERED: there is nothing to de-register (field: registrationState); nothing is sent',
+        ),
         '501': json('Error', 'this HSS runs without its Diameter side'),
         '502': json('Error', 'the RTR failed'),
       },
@@ -235,6 +261,53 @@ const PATHS = {
       operationId: 'replaceServiceProfile',
       requestBody: body('ServiceProfileInput'),
       responses: { '200': json('ServiceProfile', 'as stored'), ...E400, ...E404, ...E422 },
+    },
+  },
+  '/api/v1/subscribers/{impu}/service-profile/ifcs': {
+    parameters: [IMPU],
+    get: {
+      summary:
+        'The iFCs of the service profile of the identity, in priority order (shared iFC sets not included)',
+      operationId: 'listIfcs',
+      responses: { '200': json('InitialFilterCriteriaList', 'the iFCs'), ...E400, ...E404 },
+    },
+    post: {
+      summary:
+        'Add an iFC to the service profile (shared by the identities that use it); pushed to the S-CSCF (PPR)',
+      operationId: 'addIfc',
+      requestBody: body('InitialFilterCriteria'),
+      responses: {
+        '201': json('InitialFilterCriteria', 'added; Location names it by priority'),
+        ...E400,
+        ...E404,
+        '409': json('Error', 'the profile has an iFC of that priority (field: priority)'),
+        ...E422,
+      },
+    },
+  },
+  '/api/v1/subscribers/{impu}/service-profile/ifcs/{priority}': {
+    parameters: [
+      IMPU,
+      {
+        ...path('priority', 'Priority of the iFC, unique in its profile, 0..2147483647'),
+        schema: { type: 'integer' },
+      },
+    ],
+    get: {
+      summary: 'One iFC of the service profile, by priority',
+      operationId: 'getIfc',
+      responses: { '200': json('InitialFilterCriteria', 'the iFC'), ...E400, ...E404 },
+    },
+    put: {
+      summary: 'Replace the iFC of that priority; pushed to the S-CSCF (PPR)',
+      operationId: 'replaceIfc',
+      requestBody: body('InitialFilterCriteriaInput', 'priority, if given, must be the one in the path'),
+      responses: { '200': json('InitialFilterCriteria', 'as stored'), ...E400, ...E404, ...E422 },
+    },
+    delete: {
+      summary: 'Remove the iFC of that priority; pushed to the S-CSCF (PPR)',
+      operationId: 'removeIfc',
+      responses: { '204': noContent('removed'), ...E400, ...E404 },
     },
   },
   '/api/v1/shared-ifc-sets': {
@@ -326,8 +399,10 @@ export function openApiDocument(): Readonly<Record<string, unknown>> {
       description:
         'Subscriptions, identities, service profiles, shared iFC sets and application servers of the HSS ' +
         '(TS 23.008, TS 29.228). Errors are { error, field?, issues? }: 400 when a request does not match this ' +
-        'document, 422 when the subscriber model refuses it, 409 when a value is taken. Secrets (K, OPc, OP, ' +
-        'HA1) are never returned: they read { "set": true }.',
+        'document (its URL, JSON body or query), 422 when the subscriber model refuses it, 409 when a value is ' +
+        'taken, 404 for an unknown path, 405 with Allow for a method a known path does not take, 415 for a body ' +
+        'that is not application/json. Secrets (K, OPc, OP, HA1) are never returned: they read { "set": true }; ' +
+        'a password the HSS generates is answered once, on creation.',
     },
     paths: PATHS,
     components: { schemas: componentSchemas() },

@@ -86,6 +86,20 @@ export const ErrorBody = z
   })
   .register(apiSchemas, { id: 'Error' });
 
+/** The answer to a create: the subscription, and the password the HSS made up if it did. */
+export const CreatedSubscription = SubscriptionView.extend({
+  password: z
+    .string()
+    .optional()
+    .describe(
+      'only when the request gave neither password nor k: the SIP Digest password the HSS generated; ' +
+        'shown this once (only its HA1 values are stored)',
+    ),
+}).register(apiSchemas, {
+  id: 'CreatedSubscription',
+  description: 'The created subscription (secrets hidden) and, once, a generated password',
+});
+
 export const SubscriptionPage = z
   .strictObject({
     items: z.array(SubscriptionView),
@@ -94,11 +108,14 @@ export const SubscriptionPage = z
   })
   .register(apiSchemas, { id: 'SubscriptionPage' });
 
-export const ListQuery = z.object({
+/** `GET /api/v1/subscribers`: unknown parameters are refused (a client paging by a name this API does not know would loop). */
+export const ListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   cursor: z.string().min(1).optional(),
+  offset: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   search: z.string().optional(),
 });
+export type ListQuery = z.infer<typeof ListQuery>;
 
 export const ImpuRegistration = z
   .strictObject({
@@ -136,6 +153,18 @@ export const ImportResult = z
         }),
       )
       .describe('at most 1000 are listed; all are counted in failed'),
+    generatedPasswords: z
+      .array(
+        z.strictObject({
+          index: z.number().int().describe('position of the record in the request, from 0'),
+          impu: z.string(),
+          password: z.string(),
+        }),
+      )
+      .describe(
+        'records imported without password or k got a generated SIP Digest password: each listed once, ' +
+          'here only (the HSS keeps its HA1 values)',
+      ),
   })
   .register(apiSchemas, { id: 'ImportResult' });
 
@@ -157,6 +186,19 @@ export const PublicIdentityInput = PublicIdentity.partial({ impu: true, serviceP
   },
 );
 export type PublicIdentityInput = z.infer<typeof PublicIdentityInput>;
+
+/** An iFC as PUT at its priority: the priority is the one in the path. */
+export const InitialFilterCriteriaInput = InitialFilterCriteria.partial({ priority: true }).register(
+  apiSchemas,
+  {
+    id: 'InitialFilterCriteriaInput',
+    description: 'An iFC; priority is optional on PUT (the one in the path)',
+  },
+);
+
+export const InitialFilterCriteriaList = z
+  .strictObject({ items: z.array(InitialFilterCriteria).describe('in priority order') })
+  .register(apiSchemas, { id: 'InitialFilterCriteriaList' });
 
 /** A service profile as PUT: its id is kept. */
 export const ServiceProfileInput = ServiceProfile.partial({ id: true }).register(apiSchemas, {

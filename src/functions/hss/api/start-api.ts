@@ -5,8 +5,13 @@
 import type { StartApi } from '../index.ts';
 import { startHssApi } from './hss-api.ts';
 
-export const startApi: StartApi = (store, actions, { listen, logger }) =>
+export const startApi: StartApi = (store, actions, { listen, logger, homeRealm }) =>
   startHssApi(
-    { store, actions, logger: logger.child({ component: 'api' }) },
+    {
+      store,
+      actions,
+      logger: logger.child({ component: 'api' }),
+      ...(homeRealm !== undefined ? { homeRealm } : {}),
+    },
     { host: listen.address, port: listen.port },
   );

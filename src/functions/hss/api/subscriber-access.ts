@@ -6,6 +6,7 @@
  */
 import { normalizePublicIdentity } from '../../../ims/identity.ts';
 import type { Logger } from '../../../log/logger.ts';
+import { StoreError } from '../../../store/store-error.ts';
 import type { SubscriberStore } from '../../../store/subscriber-store.ts';
 import type { NewSubscription, Subscription } from '../model.ts';
 import { ApiError } from './api-error.ts';
@@ -37,6 +38,8 @@ export class SubscriberAccess {
     readonly store: SubscriberStore,
     readonly actions: HssApiActions | undefined,
     private readonly logger: Logger,
+    /** The HSS's home realm (its Diameter Origin-Realm): where a tel IMPU's default IMPI lives. */
+    readonly homeRealm?: string,
   ) {}
 
   /** The stored spelling of an identity given in the path; a bare `+E.164` is taken as a tel URI. 400. */
@@ -80,6 +83,35 @@ export class SubscriberAccess {
       await this.profileChanged(updated);
       return updated;
     });
+  }
+
+  /**
+   * A create refused because something is taken is reported on a public identity first: an
+   * operator adding a subscriber twice hears that the IMPU exists, not that its derived IMPI
+   * does. Returns the CONFLICT on the first taken IMPU (exact match, `publicIdentities[i].impu`),
+   * or `err` as it is.
+   */
+  async impuConflictFirst(subscription: NewSubscription, err: unknown): Promise<unknown> {
+    if (!(err instanceof StoreError) || err.code !== 'CONFLICT' || /\.impu$/.test(err.field ?? ''))
+      return err;
+    for (const [i, pu] of subscription.publicIdentities.entries()) {
+      let impu: string;
+      try {
+        impu = normalizePublicIdentity(pu.impu);
+      } catch {
+        continue;
+      }
+      const match = await this.store.getSubscriptionByImpu(impu).catch(() => undefined);
+      if (match !== undefined && !match.wildcarded && match.publicIdentity.impu === impu)
+        return new StoreError(
+          'CONFLICT',
+          `${impu} already belongs to subscription ${match.subscription.id}`,
+          {
+            field: `publicIdentities[${i}].impu`,
+          },
+        );
+    }
+    return err;
   }
 
   /** Replaces a whole subscription (PUT), serialised with the other edits of it. */
