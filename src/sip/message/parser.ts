@@ -17,6 +17,11 @@ export interface ParseOptions {
    * datagram: the body is what follows the headers, cut to Content-Length when present.
    */
   stream?: boolean;
+  /**
+   * Only the start line and headers are wanted (the bytes may end after the empty line, the
+   * body is not framed): to answer a message refused for its size (RFC 3261 §21.5.14).
+   */
+  headersOnly?: boolean;
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
@@ -65,7 +70,9 @@ export function parseMessage(buf: Buffer, options: ParseOptions = {}): SipReques
   let headers: Headers | undefined;
   try {
     headers = new Headers(firstEol < 0 ? [] : splitHeaderLines(text, firstEol + 1));
-    const body = frameBody(buf, headers, bodyStart, options.stream === true);
+    const body = options.headersOnly
+      ? Buffer.alloc(0)
+      : frameBody(buf, headers, bodyStart, options.stream === true);
     const message = isResponse
       ? parseStatusLine(startLine, headers, body, encoding)
       : parseRequestLine(startLine, headers, body, encoding);
@@ -74,7 +81,9 @@ export function parseMessage(buf: Buffer, options: ParseOptions = {}): SipReques
   } catch (err) {
     if (err instanceof SipParseError) {
       err.kind = isResponse ? 'response' : 'request';
-      err.headers = headers;
+      // A bad header line: the well-formed lines still let a request be answered (§21.4.1).
+      err.headers =
+        headers ?? (firstEol < 0 ? undefined : new Headers(splitHeaderLines(text, firstEol + 1, true)));
     }
     throw err;
   }
@@ -84,8 +93,11 @@ function stripCr(line: string): string {
   return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
 }
 
-/** RFC 3261 §7.3.1: header lines, with folded continuation lines joined. */
-function splitHeaderLines(text: string, from: number): HeaderField[] {
+/**
+ * RFC 3261 §7.3.1: header lines, with folded continuation lines joined. `lenient`: lines that
+ * are not header lines are skipped instead of refused (what is left serves to answer with 400).
+ */
+function splitHeaderLines(text: string, from: number, lenient = false): HeaderField[] {
   const fields: { key: string; name: string; value: string; raw: string }[] = [];
   const length = text.length;
   let pos = from;
@@ -97,7 +109,10 @@ function splitHeaderLines(text: string, from: number): HeaderField[] {
     pos = eol + 1;
     if (isWs(text.charCodeAt(lineStart))) {
       const prev = fields[fields.length - 1];
-      if (!prev) throw new SipParseError('Bad header line: continuation without a header');
+      if (!prev) {
+        if (lenient) continue;
+        throw new SipParseError('Bad header line: continuation without a header');
+      }
       const line = text.slice(lineStart, lineEnd);
       const more = line.trim();
       prev.raw += `\r\n${line}`;
@@ -105,10 +120,12 @@ function splitHeaderLines(text: string, from: number): HeaderField[] {
       continue;
     }
     const colon = text.indexOf(':', lineStart);
-    if (colon < 0 || colon >= lineEnd) throw new SipParseError('Bad header line: no header name');
     let nameEnd = colon;
     while (nameEnd > lineStart && isWs(text.charCodeAt(nameEnd - 1))) nameEnd--;
-    if (nameEnd === lineStart) throw new SipParseError('Bad header line: no header name');
+    if (colon < 0 || colon >= lineEnd || nameEnd === lineStart) {
+      if (lenient) continue;
+      throw new SipParseError('Bad header line: no header name');
+    }
     let key: string;
     let name: string;
     const known = findKnownSpelling(text, lineStart, nameEnd);
@@ -116,8 +133,11 @@ function splitHeaderLines(text: string, from: number): HeaderField[] {
       key = known.key;
       name = known.spelling;
     } else {
-      for (let i = lineStart; i < nameEnd; i++) {
-        if (!isTokenChar(text.charCodeAt(i))) throw new SipParseError('Bad header line: invalid header name');
+      let badName = false;
+      for (let i = lineStart; i < nameEnd && !badName; i++) badName = !isTokenChar(text.charCodeAt(i));
+      if (badName) {
+        if (lenient) continue;
+        throw new SipParseError('Bad header line: invalid header name');
       }
       name = text.slice(lineStart, nameEnd);
       key = headerKey(name);
@@ -203,10 +223,56 @@ function parseStatusLine(line: string, headers: Headers, body: Buffer, enc: 'utf
 
 /**
  * The headers a transaction needs are parsed at once (RFC 3261 §16.3 step 1: "well-formed
- * enough to be handled with a server transaction"); absence is left to the layers above.
+ * enough to be handled with a server transaction"): RFC 3261 §8.1.1 makes To, From, CSeq,
+ * Call-ID and Via mandatory, and §7.3.1 allows them (and Max-Forwards) once only
+ * (RFC 4475 §3.3.1 insuf, §3.3.8 multi01: 400). One pass over the fields counts them.
  */
 function checkTransactionHeaders(m: SipRequest | SipResponse): void {
   const h = m.headers;
+  let to = 0;
+  let from = 0;
+  let cseqs = 0;
+  let callIds = 0;
+  let vias = 0;
+  let maxForwards = 0;
+  for (const f of h) {
+    switch (f.key) {
+      case 'To':
+        to++;
+        break;
+      case 'From':
+        from++;
+        break;
+      case 'CSeq':
+        cseqs++;
+        break;
+      case 'Call-ID':
+        callIds++;
+        break;
+      case 'Via':
+        vias++;
+        break;
+      case 'Max-Forwards':
+        maxForwards++;
+        break;
+    }
+  }
+  if (to === 0 || from === 0 || cseqs === 0 || callIds === 0 || vias === 0) {
+    const missing: string[] = [];
+    if (to === 0) missing.push('To');
+    if (from === 0) missing.push('From');
+    if (cseqs === 0) missing.push('CSeq');
+    if (callIds === 0) missing.push('Call-ID');
+    if (vias === 0) missing.push('Via');
+    const reason =
+      missing.length === 1 ? `Missing ${missing[0]} header` : `Missing ${missing.join(', ')} headers`;
+    throw new SipParseError(reason, missing[0]);
+  }
+  if (to > 1) throw new SipParseError('Multiple To headers', 'To');
+  if (from > 1) throw new SipParseError('Multiple From headers', 'From');
+  if (cseqs > 1) throw new SipParseError('Multiple CSeq headers', 'CSeq');
+  if (callIds > 1) throw new SipParseError('Multiple Call-ID headers', 'Call-ID');
+  if (maxForwards > 1) throw new SipParseError('Multiple Max-Forwards headers', 'Max-Forwards');
   h.parsed(VIA);
   const cseq = h.first(CSEQ);
   if (cseq && m.isRequest && cseq.method !== (m as SipRequest).method) {

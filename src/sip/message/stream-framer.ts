@@ -12,8 +12,10 @@ export type FramerEvent =
   /**
    * The framing is lost (no or bad Content-Length, a message over the size limit): always the
    * last event; the connection must be closed, there is no way to find the next message.
+   * `head`: the message's start line and headers when they were complete, enough to answer a
+   * request before closing (400, or 513 for a message over the limit, RFC 3261 §21.5.14).
    */
-  | { type: 'error'; error: SipParseError };
+  | { type: 'error'; error: SipParseError; head?: Buffer };
 
 const CONTENT_LENGTH = /(?:^|\n)(?:content-length|l)[ \t]*:[ \t]*([^\r\n]*)/gi;
 
@@ -27,6 +29,8 @@ export class StreamFramer {
   private failure: SipParseError | undefined;
   /** The last push ended with a lone CRLF, reported as a pong: it may be half a ping. */
   private loneCrlf = false;
+  /** The header bytes of the message whose framing just failed, when complete. */
+  private failedHead: Buffer | undefined;
 
   constructor(
     /** Largest message accepted, headers and body (a memory bound per connection). */
@@ -70,7 +74,11 @@ export class StreamFramer {
       } catch (err) {
         this.failure = err as SipParseError;
         this.pending = Buffer.alloc(0);
-        events.push({ type: 'error', error: this.failure });
+        const head = this.failedHead;
+        this.failedHead = undefined;
+        events.push(
+          head ? { type: 'error', error: this.failure, head } : { type: 'error', error: this.failure },
+        );
         return events;
       }
       if (total === undefined || buf.length < total) break;
@@ -88,6 +96,7 @@ export class StreamFramer {
       if (buf.length > this.maxMessageSize) this.fail('Message headers too large');
       return undefined;
     }
+    const headBytes = buf.subarray(0, end[1]);
     // RFC 3261 §7.3.1: a header value may be folded onto continuation lines.
     const head = buf.toString('latin1', 0, end[0]).replace(/\r?\n[ \t]+/g, ' ');
     let length: number | undefined;
@@ -95,16 +104,18 @@ export class StreamFramer {
       const v = m[1]!.trim();
       const n = /^\d{1,10}$/.test(v) ? Number(v) : -1;
       if (n < 0 || (length !== undefined && n !== length))
-        this.fail('Bad or conflicting Content-Length on a stream');
+        this.fail('Bad or conflicting Content-Length on a stream', headBytes);
       length = n;
     }
-    if (length === undefined) this.fail('Missing Content-Length on a stream transport');
+    if (length === undefined) this.fail('Missing Content-Length on a stream transport', headBytes);
     const total = end[1] + length!;
-    if (total > this.maxMessageSize) this.fail('Message too large');
+    // RFC 3261 §21.5.14: 513 (Message Too Large).
+    if (total > this.maxMessageSize) this.fail('Message Too Large', headBytes, 513);
     return total;
   }
 
-  private fail(reason: string): never {
-    throw new SipParseError(reason, 'Content-Length');
+  private fail(reason: string, head?: Buffer, status = 400): never {
+    this.failedHead = head && Buffer.from(head);
+    throw new SipParseError(reason, 'Content-Length', status);
   }
 }

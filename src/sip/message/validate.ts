@@ -110,14 +110,23 @@ const SINGLE = ['To', 'From', 'Call-ID', 'CSeq', 'Max-Forwards', 'Content-Length
 /** RFC 3261 §8.1.1: the headers every request and response carries. */
 const MANDATORY = ['To', 'From', 'CSeq', 'Call-ID', 'Via'];
 
+export interface ValidateOptions {
+  /**
+   * Check only these typed headers (and the URIs of From, To and Contact when listed): what
+   * the endpoint reads, so checking costs nothing the handler would not spend anyway (parse
+   * results are cached on the message). Default: every header with a typed parser.
+   */
+  headers?: readonly HeaderSpec<unknown>[];
+}
+
 /**
  * Checks a whole message as an endpoint must before acting on it (RFC 3261 §8.2): the
  * mandatory headers, single-valued headers appearing once, and every header with a typed
  * parser well-formed, URIs included. Throws SipParseError naming the first problem.
  */
-export function validateMessage(m: SipRequest | SipResponse): void {
+export function validateMessage(m: SipRequest | SipResponse, options: ValidateOptions = {}): void {
   try {
-    validateAll(m);
+    validateAll(m, options.headers ?? HEADER_SPECS);
   } catch (err) {
     if (err instanceof SipParseError) {
       err.kind = m.isRequest ? 'request' : 'response';
@@ -127,7 +136,7 @@ export function validateMessage(m: SipRequest | SipResponse): void {
   }
 }
 
-function validateAll(m: SipRequest | SipResponse): void {
+function validateAll(m: SipRequest | SipResponse, specs: readonly HeaderSpec<unknown>[]): void {
   const h = m.headers;
   for (const name of MANDATORY) {
     if (!h.has(name)) throw new SipParseError(`Missing ${name} header`, name);
@@ -135,10 +144,11 @@ function validateAll(m: SipRequest | SipResponse): void {
   for (const name of SINGLE) {
     if (h.fieldsOf(name).length > 1) throw new SipParseError(`Multiple ${name} headers`, name);
   }
-  for (const spec of HEADER_SPECS) {
+  for (const spec of specs) {
     if (h.has(spec.name)) h.parsed(spec);
   }
   if (m.isRequest) void m.uri;
-  for (const addr of [m.from, m.to]) void addr.uri;
-  for (const c of m.contacts) if (c !== '*') void c.uri;
+  if (specs.includes(FROM)) void m.from.uri;
+  if (specs.includes(TO)) void m.to.uri;
+  if (specs.includes(CONTACT)) for (const c of m.contacts) if (c !== '*') void c.uri;
 }

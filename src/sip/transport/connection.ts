@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { SipParseError } from '../message/index.ts';
 import type { Flow, HostPort, TransportProtocol } from './types.ts';
 
 /**
@@ -29,8 +30,12 @@ export interface ConnectionEvents {
   opened(conn: Connection): void;
   /** The bytes of one SIP message (framed by StreamFramer, or one WebSocket message). */
   message(conn: Connection, data: Buffer): void;
-  /** The framing was lost (RFC 3261 §18.3); the connection is being closed. */
-  framingError(conn: Connection, reason: string): void;
+  /**
+   * The framing was lost (RFC 3261 §18.3) or a message is over the size limit; the
+   * connection is closed once what is written now is flushed. `head`: the message's header
+   * bytes when complete, to answer a request (400, 513) before the close.
+   */
+  framingError(conn: Connection, error: SipParseError, head?: Buffer): void;
   /** A CRLFCRLF ping was answered with a CRLF pong (RFC 5626 §4.4.1). */
   keepAlive(conn: Connection): void;
   closed(conn: Connection): void;

@@ -6,9 +6,10 @@ import {
   type SipResponse,
   type Via,
 } from '../message/index.ts';
+import { malformedRequestAnswer } from './malformed-request-answer.ts';
 import type { TransportStats } from './transport-stats.ts';
-import type { Flow, IncomingMessage } from './types.ts';
-import { parseErrorResponse, stampReceived } from './via-routing.ts';
+import type { Flow, HostPort, IncomingMessage } from './types.ts';
+import { stampReceived } from './via-routing.ts';
 
 /** What the receiver needs from the transport layer around it. */
 export interface ReceiverHooks {
@@ -16,8 +17,11 @@ export interface ReceiverHooks {
   isOwnSentBy(via: Via): boolean;
   /** RFC 5923: a request on a connection carried `alias` in its top Via. */
   alias(flow: Flow, via: Via): void;
-  /** Sends a stateless answer (400/505) to a malformed request. */
-  answer(response: SipResponse, flow: Flow): Promise<unknown>;
+  /**
+   * Sends a stateless answer (400/505/513) to a malformed request: routed by its Via, or,
+   * when `target` is given (no usable Via), over the flow's connection or to `target` (UDP).
+   */
+  answer(response: SipResponse, flow: Flow, target?: HostPort): Promise<unknown>;
   /** The receiver registered with onMessage(). */
   deliver(incoming: IncomingMessage): void;
 }
@@ -57,6 +61,27 @@ export class MessageReceiver {
     } catch (err) {
       this.logger.error({ err, flow }, 'message handler threw');
     }
+  }
+
+  /**
+   * A message refused before it was parsed: over the size limit (RFC 3261 §21.5.14 513) or
+   * its stream framing lost (§18.3). A request whose start line and headers can be read from
+   * `head` is answered with `error`'s status and reason; anything else is dropped.
+   */
+  refuse(head: Buffer, flow: Flow, error: SipParseError): void {
+    try {
+      const message = parseMessage(head, { headersOnly: true });
+      error.kind = message.isRequest ? 'request' : 'response';
+      error.headers = message.headers;
+    } catch (err) {
+      if (!(err instanceof SipParseError)) {
+        this.logger.error({ err, flow }, 'unexpected error while parsing');
+        return;
+      }
+      error.kind = err.kind;
+      error.headers = err.headers;
+    }
+    this.malformed(error, flow);
   }
 
   private request(request: SipRequest, flow: Flow): void {
@@ -100,19 +125,22 @@ export class MessageReceiver {
       err.kind = 'request';
       err.headers = parsed.headers;
     }
-    const answer = parseErrorResponse(err);
+    const answer = malformedRequestAnswer(err, flow);
     if (!answer) {
       this.logger.debug({ flow, reason: err.reason }, 'malformed request dropped: cannot be answered');
       return;
     }
-    this.logger.debug({ flow, reason: err.reason, status: answer.status }, 'malformed request answered');
-    try {
-      // RFC 3261 §18.2.1 holds for the request we answer: the 400 follows received/rport.
-      stampReceived(answer, flow.remote);
-    } catch {
-      return;
+    const { response, target } = answer;
+    this.logger.debug({ flow, reason: err.reason, status: response.status }, 'malformed request answered');
+    if (!target) {
+      try {
+        // RFC 3261 §18.2.1 holds for the request we answer: the 400 follows received/rport.
+        stampReceived(response, flow.remote);
+      } catch {
+        return;
+      }
     }
-    this.hooks.answer(answer, flow).then(
+    this.hooks.answer(response, flow, target).then(
       () => this.stats.badRequestsAnswered++,
       (e: unknown) => this.logger.debug({ err: String(e), flow }, 'could not answer malformed request'),
     );

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { type Logger, silentLogger } from '../../log/logger.ts';
-import { type SipRequest, type SipResponse, Via } from '../message/index.ts';
+import { SipParseError, type SipRequest, type SipResponse, Via } from '../message/index.ts';
 import { bracketHost, type Connection, type ConnectionEvents, flowOf, normalizeIp } from './connection.ts';
 import { type ConnectionInfo, ConnectionTable } from './connection-table.ts';
 import { MessageReceiver } from './message-receiver.ts';
@@ -71,7 +71,8 @@ export class SipTransportLayer implements TransportLayer {
       {
         isOwnSentBy: (via) => this.isOwnSentBy(via),
         alias: (flow, via) => this.alias(flow, via),
-        answer: (response, flow) => this.sendResponse(response, flow),
+        answer: (response, flow, target) =>
+          target ? this.answerAt(response, flow, target) : this.sendResponse(response, flow),
         deliver: (incoming) => {
           if (this.handler) this.handler(incoming);
           else this.log.debug({ flow: incoming.flow }, 'no message handler: dropped');
@@ -136,9 +137,14 @@ export class SipTransportLayer implements TransportLayer {
       const stream = conn.protocol === 'tcp' || conn.protocol === 'tls';
       this.receiver.receive(data, flowOf(conn), stream);
     },
-    framingError: (conn, reason) => {
+    framingError: (conn, error, head) => {
       this.counters.framingErrors++;
-      this.log.debug({ connection: conn.id, remote: conn.remote, reason }, 'stream framing lost: closing');
+      this.log.debug(
+        { connection: conn.id, remote: conn.remote, reason: error.reason },
+        'stream framing lost: closing',
+      );
+      // RFC 3261 §18.3, §21.5.14: a request whose headers are readable is answered first.
+      if (head) this.receiver.refuse(head, flowOf(conn), error);
     },
     keepAlive: () => {
       this.counters.keepAlives++;
@@ -154,6 +160,9 @@ export class SipTransportLayer implements TransportLayer {
     if (this.closing) return;
     if (d.data.length > this.options.limits.maxMessageSize) {
       this.counters.oversizedDropped++;
+      // RFC 3261 §21.5.14: a request whose headers parse is told 513 (Message Too Large).
+      const flow: Flow = { protocol: 'udp', local: d.local, remote: d.remote };
+      this.receiver.refuse(d.data, flow, new SipParseError('Message Too Large', undefined, 513));
       return;
     }
     if (isKeepAliveDatagram(d.data)) {
@@ -228,6 +237,21 @@ export class SipTransportLayer implements TransportLayer {
     return this.counted(() => this.routeResponse(response, requestFlow));
   }
 
+  /**
+   * A stateless answer to a malformed request whose Via cannot route it: over the request's
+   * connection on a stream flow, to `target` over UDP (malformed-request-answer.ts).
+   */
+  private answerAt(response: SipResponse, flow: Flow, target: HostPort): Promise<Flow> {
+    return this.counted(async () => {
+      if (!isReliable(flow.protocol)) {
+        return this.sendUdp(response, target.host, target.port, this.udpListenerOf(flow));
+      }
+      const conn = flow.connectionId === undefined ? undefined : this.table.get(flow.connectionId);
+      if (!conn) throw new TransportError('FLOW_GONE', `connection ${flow.connectionId} is closed`);
+      return this.write(conn, response.toBuffer());
+    });
+  }
+
   private async counted(run: () => Promise<Flow>): Promise<Flow> {
     if (this.closing) throw new TransportError('NO_TRANSPORT', 'transport layer closed');
     try {
@@ -269,12 +293,15 @@ export class SipTransportLayer implements TransportLayer {
       return this.write(conn2, response.toBuffer());
     }
     const target = responseTarget(via, false);
-    // RFC 3581 §4: sent from the address and port the request was received on.
-    const from = this.listeners.find(
+    return this.sendUdp(response, await this.resolveHost(target.host), target.port, this.udpListenerOf(flow));
+  }
+
+  /** RFC 3581 §4: a response is sent from the address and port the request was received on. */
+  private udpListenerOf(flow: Flow): UdpTransport | undefined {
+    return this.listeners.find(
       (l): l is UdpTransport =>
         l instanceof UdpTransport && l.local.port === flow.local.port && l.local.host === flow.local.host,
     );
-    return this.sendUdp(response, await this.resolveHost(target.host), target.port, from);
   }
 
   private async sendUdp(

@@ -20,6 +20,8 @@ export class SocketConnection implements Connection {
   private readonly framer: StreamFramer;
   private readonly log: Logger;
   private isClosed = false;
+  /** The framing was lost: later bytes are ignored while the socket is being closed. */
+  private failed = false;
 
   constructor(
     readonly id: string,
@@ -65,13 +67,17 @@ export class SocketConnection implements Connection {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.failed) return;
     this.lastActivity = Date.now();
     for (const e of this.framer.push(chunk)) {
       if (this.isClosed) return;
       if (e.type === 'error') {
-        // RFC 3261 §18.3: without a usable Content-Length the next message cannot be found.
-        this.events.framingError(this, e.error.reason);
-        this.socket.destroy();
+        // RFC 3261 §18.3: without a usable Content-Length the next message cannot be found;
+        // the answer to the request (400, or 513 over the size limit, §21.5.14) is written
+        // by the handler before the close, and flushed by end().
+        this.failed = true;
+        this.events.framingError(this, e.error, e.head);
+        setImmediate(() => this.closeAfterFlush());
         return;
       }
       if (e.type === 'message') {
@@ -83,6 +89,13 @@ export class SocketConnection implements Connection {
       }
       // A pong answers a ping of ours: the activity time is already updated.
     }
+  }
+
+  private closeAfterFlush(): void {
+    if (this.socket.destroyed) return;
+    this.socket.end();
+    // A peer that does not read must not keep the socket: give the flush a bounded time.
+    setTimeout(() => this.socket.destroy(), 2000).unref();
   }
 
   private onClose(): void {

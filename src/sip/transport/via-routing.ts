@@ -1,17 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import {
-  CALL_ID,
-  CSEQ,
-  FROM,
-  Headers,
-  NameAddr,
-  type SipParseError,
-  type SipRequest,
-  SipResponse,
-  TO,
-  VIA,
-  type Via,
-} from '../message/index.ts';
+import type { SipRequest, Via } from '../message/index.ts';
 import { bracketHost, defaultPort, normalizeIp } from './connection.ts';
 import { type Destination, type HostPort, type TransportLayer, viaTransport } from './types.ts';
 
@@ -66,36 +53,6 @@ export function responseTarget(via: Via, reliable: boolean): HostPort {
   if (received)
     return { host: normalizeIp(received), port: typeof rport === 'number' ? rport : sentByPort(via) };
   return { host: sentByHost(via), port: typeof rport === 'number' ? rport : sentByPort(via) };
-}
-
-/**
- * RFC 3261 §8.2.2, §21.4.1: the stateless answer to a request that failed to parse, built
- * from its Via, From, To, Call-ID and CSeq when those are usable (a To tag is added,
- * §8.2.6.2). Undefined when the request cannot be answered: it is then dropped.
- */
-export function parseErrorResponse(err: SipParseError): SipResponse | undefined {
-  const h = err.headers;
-  if (!h || err.kind !== 'request') return undefined;
-  try {
-    const vias = h.parsed(VIA);
-    const from = h.first(FROM);
-    const to = h.first(TO);
-    const callId = h.first(CALL_ID);
-    const cseq = h.first(CSEQ);
-    if (vias.length === 0 || !from || !to || callId === undefined || !cseq) return undefined;
-    const out = new Headers();
-    for (const v of h.values('Via')) out.append('Via', v);
-    out.append('From', h.get('From')!);
-    const answerTo = new NameAddr(to.uriText, to.displayName, new Map(to.params), 'To');
-    if (answerTo.tag === undefined) answerTo.tag = randomBytes(6).toString('hex');
-    out.append('To', answerTo.toString());
-    out.append('Call-ID', callId);
-    out.append('CSeq', h.get('CSeq')!);
-    const reason = err.reason.replace(/[\r\n]+/g, ' ');
-    return new SipResponse(err.status, reason, out);
-  } catch {
-    return undefined;
-  }
 }
 
 /**

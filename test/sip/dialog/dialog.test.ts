@@ -48,7 +48,10 @@ describe('Dialog (RFC 3261 §12)', () => {
 
     it('§12.2.1.1 builds a BYE to the remote target with the route set and the next CSeq', () => {
       const d = Dialog.fromUacResponse(INVITE, OK);
-      const bye = parseMessage(d.createRequest('BYE').toBuffer()) as SipRequest;
+      const request = d.createRequest('BYE');
+      // The transaction layer adds the Via; the parser needs one (RFC 3261 §8.1.1).
+      request.headers.prepend('Via', 'SIP/2.0/UDP 10.0.0.1;branch=z9hG4bK1');
+      const bye = parseMessage(request.toBuffer()) as SipRequest;
       assert.equal(bye.uriText, 'sip:bob@10.0.0.2:5062');
       assert.deepEqual(
         bye.routes.map((r) => r.uriText),

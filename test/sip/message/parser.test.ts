@@ -29,6 +29,20 @@ import {
 
 const msg = (lines: string[], body = '') => Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`);
 
+/** RFC 3261 §8.1.1: the headers every request needs, added where `lines` has none of its own. */
+const complete = (lines: string[]): string[] => {
+  const method = lines[0]!.split(' ')[0]!;
+  const defaults: [string, string][] = [
+    ['Via', 'SIP/2.0/UDP h;branch=z9hG4bK1'],
+    ['From', '<sip:a@b>;tag=1'],
+    ['To', '<sip:a@b>'],
+    ['Call-ID', 'c1'],
+    ['CSeq', `1 ${method}`],
+  ];
+  const has = (name: string) => lines.some((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+  return [...lines, ...defaults.filter(([n]) => !has(n)).map(([n, v]) => `${n}: ${v}`)];
+};
+
 const REGISTER = [
   'REGISTER sip:ims.test SIP/2.0',
   'Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bKnashds7;rport',
@@ -239,7 +253,7 @@ describe('SIP message parser', () => {
     ];
     for (const [lines, re] of cases) {
       assert.throws(
-        () => parseMessage(msg(lines)),
+        () => parseMessage(msg(complete(lines))),
         (e: unknown) => e instanceof SipParseError && re.test(e.reason),
         lines.join(' | '),
       );
@@ -247,11 +261,15 @@ describe('SIP message parser', () => {
   });
 
   it('frames datagram bodies by Content-Length', () => {
-    const head = ['MESSAGE sip:a@b SIP/2.0', 'Via: SIP/2.0/UDP h;branch=z9hG4bK1', 'Content-Length: 3'];
+    const head = complete([
+      'MESSAGE sip:a@b SIP/2.0',
+      'Via: SIP/2.0/UDP h;branch=z9hG4bK1',
+      'Content-Length: 3',
+    ]);
     assert.equal(parseMessage(msg(head, 'abcdef')).body.toString(), 'abc');
     assert.throws(() => parseMessage(msg(head, 'ab')), /Content-Length larger than body/);
     assert.throws(
-      () => parseMessage(msg(['MESSAGE sip:a@b SIP/2.0', 'Content-Length: -1'])),
+      () => parseMessage(msg(complete(['MESSAGE sip:a@b SIP/2.0', 'Content-Length: -1']))),
       /Bad Content-Length/,
     );
   });
@@ -270,7 +288,9 @@ describe('SIP message parser', () => {
     const raw = Buffer.concat([
       Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nFrom: "'),
       Buffer.from([0xe9, 0x74, 0xe9]),
-      Buffer.from('" <sip:x@y>;tag=1\r\nContent-Length: 0\r\n\r\n'),
+      Buffer.from(
+        '" <sip:x@y>;tag=1\r\nTo: <sip:a@b>\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nCall-ID: c1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n',
+      ),
     ]);
     const m = parseMessage(raw);
     assert.equal(m.headerEncoding, 'latin1');

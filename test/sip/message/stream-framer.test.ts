@@ -7,8 +7,11 @@ import {
   StreamFramer,
 } from '../../../src/sip/message/index.ts';
 
-const one = (body: string) =>
-  `MESSAGE sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nl: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+/** The headers every request needs (RFC 3261 §8.1.1), without Content-Length. */
+const HEAD =
+  'MESSAGE sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: c1\r\nCSeq: 1 MESSAGE\r\n';
+
+const one = (body: string) => `${HEAD}l: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 
 describe('StreamFramer (RFC 3261 §18.3, RFC 5626 §4.4.1)', () => {
   it('cuts back-to-back messages and bodies split across chunks', () => {
@@ -45,7 +48,7 @@ describe('StreamFramer (RFC 3261 §18.3, RFC 5626 §4.4.1)', () => {
 
   it('reads a folded Content-Length', () => {
     const f = new StreamFramer();
-    const events = f.push(Buffer.from('MESSAGE sip:a@b SIP/2.0\r\nContent-Length:\r\n 2\r\n\r\nhi'));
+    const events = f.push(Buffer.from(`${HEAD}Content-Length:\r\n 2\r\n\r\nhi`));
     assert.equal(events.length, 1);
     assert.equal(
       events[0]?.type === 'message' && parseMessage(events[0].data, { stream: true }).body.toString(),
@@ -65,10 +68,26 @@ describe('StreamFramer (RFC 3261 §18.3, RFC 5626 §4.4.1)', () => {
     );
     assert.match(errorOf(f.push(Buffer.from(one('x'))))?.reason ?? '', /already lost/);
     assert.match(
-      errorOf(new StreamFramer(100).push(Buffer.from(one('x'.repeat(200)))))?.reason ?? '',
-      /too large/,
+      errorOf(new StreamFramer(200).push(Buffer.from(one('x'.repeat(200)))))?.reason ?? '',
+      /too large/i,
     );
-    assert.match(errorOf(new StreamFramer(100).push(Buffer.alloc(200, 65)))?.reason ?? '', /too large/);
+    assert.match(errorOf(new StreamFramer(100).push(Buffer.alloc(200, 65)))?.reason ?? '', /too large/i);
+  });
+
+  it('gives the header bytes with the error when they were complete: enough to answer 513 or 400', () => {
+    const big = new StreamFramer(200).push(Buffer.from(one('x'.repeat(200))));
+    const last = big[big.length - 1];
+    assert.ok(last?.type === 'error');
+    assert.equal(last.error.status, 513);
+    assert.equal(last.head?.toString(), one('').replace(/l: 0\r\n\r\n$/, 'l: 200\r\n\r\n'));
+    const noLength = new StreamFramer().push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\n\r\n'));
+    const err = noLength[0];
+    assert.ok(err?.type === 'error');
+    assert.equal(err.error.status, 400);
+    assert.equal(err.head?.toString(), 'OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\n\r\n');
+    // Headers never ending within the limit: nothing to answer with.
+    const endless = new StreamFramer(100).push(Buffer.alloc(200, 65));
+    assert.equal(endless[0]?.type === 'error' && endless[0].head, undefined);
   });
 
   it('gives the complete messages before a framing error', () => {

@@ -69,11 +69,13 @@ describe('TCP transport (RFC 3261 §18.3, RFC 5626 §4.4.1)', () => {
     assert.ok(layer.stats().keepAlives >= 1);
   });
 
-  it('§18.3: closes the connection when the framing is lost (no Content-Length)', async () => {
+  it('§18.3: answers 400 and closes the connection when the framing is lost (no Content-Length)', async () => {
     const c = await tcpClient(port);
     const closed = once(c.socket, 'close');
     c.socket.write('OPTIONS sip:bob@ims.test SIP/2.0\r\nVia: SIP/2.0/TCP x;branch=z9hG4bKf\r\n\r\n');
     await closed;
+    assert.match(c.received.text, /^SIP\/2\.0 400 Missing Content-Length on a stream transport\r\n/);
+    assert.match(c.received.text, /\r\nVia: SIP\/2\.0\/TCP x;branch=z9hG4bKf;received=127\.0\.0\.1\r\n/);
     await eventually(() => layer.stats().framingErrors >= 1);
   });
 
@@ -103,7 +105,21 @@ describe('TCP transport (RFC 3261 §18.3, RFC 5626 §4.4.1)', () => {
       const closed = once(c.socket, 'close');
       c.socket.write(requestText({ via: 'SIP/2.0/TCP x;branch=z9hG4bKbig', body: 'x'.repeat(4000) }));
       await closed;
+      // RFC 3261 §21.5.14: the headers were readable, so the request is told why first.
+      const res = parse(c.received.text) as SipResponse;
+      assert.equal(res.status, 513);
+      assert.equal(res.reason, 'Message Too Large');
+      assert.equal(res.callId, 'call-1@test');
+      assert.ok(res.to.tag);
       assert.equal(small.stats().framingErrors, 1);
+      // A response over the limit is not answered: the connection just closes.
+      const r = await tcpClient(portOf(small, 'tcp'));
+      const rClosed = once(r.socket, 'close');
+      const big = okFor(parse(requestText({ via: 'SIP/2.0/TCP x;branch=z9hG4bKr' })) as SipRequest);
+      big.body = Buffer.alloc(4000, 120);
+      r.socket.write(big.toBuffer());
+      await rClosed;
+      assert.equal(r.received.text, '');
     } finally {
       await small.close();
     }

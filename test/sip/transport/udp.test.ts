@@ -107,12 +107,20 @@ describe('UDP transport (RFC 3261 §18, RFC 3581)', () => {
     assert.equal(res.status, 505);
   });
 
-  it('a malformed request without usable headers is dropped and counted', async () => {
+  it('a malformed request with neither Via nor Call-ID is dropped and counted', async () => {
     const before = layer.stats();
     send('GARBAGE\r\n\r\n');
-    send('INVITE sip:x SIP/2.0\r\nVia: nonsense\r\n\r\n');
+    send('INVITE sip:x SIP/2.0\r\nFrom: <sip:a@b>\r\n\r\n');
     await eventually(() => layer.stats().malformedRequests === before.malformedRequests + 2);
     assert.equal(layer.stats().badRequestsAnswered, before.badRequestsAnswered);
+  });
+
+  it('§8.2.6.2: an unreadable Via is copied as is, the 400 goes to the source address and port', async () => {
+    send('INVITE sip:x SIP/2.0\r\nVia: nonsense\r\nCall-ID: nv-1\r\n\r\n');
+    const text = await client.next();
+    assert.match(text, /^SIP\/2\.0 400 Missing To, From, CSeq headers\r\n/);
+    assert.match(text, /\r\nVia: nonsense\r\n/);
+    assert.match(text, /\r\nCall-ID: nv-1\r\n/);
   });
 
   it('§18.1.2: malformed responses and responses with a foreign Via are dropped', async () => {
@@ -127,6 +135,38 @@ describe('UDP transport (RFC 3261 §18, RFC 3581)', () => {
     const s = layer.stats();
     assert.equal(s.malformedResponses, before.malformedResponses + 1);
     assert.equal(s.misroutedDropped, before.misroutedDropped + 1);
+  });
+
+  it('§21.5.14: a datagram over the size limit gets 513 if it is a request whose headers parse', async () => {
+    const small = await start({
+      listen: [{ protocol: 'udp', host: '127.0.0.1', port: 0 }],
+      limits: { maxMessageSize: 1024 },
+    });
+    try {
+      const smallInbox = new Inbox(small);
+      const to = portOf(small, 'udp');
+      const big = requestText({
+        via: `SIP/2.0/UDP 127.0.0.1:${client.port};branch=z9hG4bKbig`,
+        body: 'x'.repeat(2000),
+      });
+      client.socket.send(Buffer.from(big), to, '127.0.0.1');
+      const res = parse(await client.next()) as SipResponse;
+      assert.equal(res.status, 513);
+      assert.equal(res.reason, 'Message Too Large');
+      assert.equal(res.topVia.branch, 'z9hG4bKbig');
+      assert.ok(res.to.tag);
+      // A response over the limit is dropped, unanswered.
+      const response = okFor(
+        parse(requestText({ via: `SIP/2.0/UDP 127.0.0.1:${to};branch=z9hG4bKr` })) as SipRequest,
+      );
+      response.body = Buffer.alloc(2000, 120);
+      client.socket.send(response.toBuffer(), to, '127.0.0.1');
+      await eventually(() => small.stats().oversizedDropped === 2);
+      assert.equal(small.stats().badRequestsAnswered, 1);
+      assert.equal(smallInbox.messages.length, 0);
+    } finally {
+      await small.close();
+    }
   });
 
   it('RFC 5626 §4.4: CRLF keep-alive datagrams are ignored', async () => {
