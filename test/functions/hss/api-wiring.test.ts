@@ -31,6 +31,7 @@ describe('REST API started by the HSS', () => {
   let api: HssApiServer;
   let client: DiameterNode;
   let cx: CxApplication;
+  let realm: string;
   const rtrs: RegistrationTerminationRequest[] = [];
   const pprs: PushProfileRequest[] = [];
   const rest = async (method: string, path: string, body?: unknown) => {
@@ -51,6 +52,7 @@ describe('REST API started by the HSS', () => {
       api: { listen: { port: 0 } },
       store: { backend: 'sqlite', path: join(dir, 'hss.sqlite') },
     });
+    realm = config.diameter.originRealm;
     hss = await startHss(config, silentLogger, {
       startApi: async (...args) => {
         api = (await startApi(...args)) as HssApiServer;
@@ -117,5 +119,12 @@ describe('REST API started by the HSS', () => {
     assert.equal(pprs.length, 1);
     assert.equal(pprs[0]?.userName, 'w2@ims.test');
     assert.match(pprs[0]?.userData?.toString() ?? '', /<DisplayName>W Two<\/DisplayName>/);
+  });
+
+  it("a tel IMPU created through the HSS's API gets its IMPI at the HSS's realm (Origin-Realm)", async () => {
+    const r = await rest('POST', '/api/v1/subscribers', { impu: 'tel:+15550009999' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.equal(r.body.privateIdentities[0].impi, `+15550009999@${realm}`);
+    assert.equal(typeof r.body.password, 'string');
   });
 });

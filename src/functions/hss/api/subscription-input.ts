@@ -156,7 +156,7 @@ export function fromShortForm(
     telImpu = true;
   }
   let generatedPassword: string | undefined;
-  if (input.password === undefined && input.k === undefined) {
+  if (defaults.generatePassword && input.password === undefined && input.k === undefined) {
     generatedPassword = generatePassword();
     options.password = generatedPassword;
   }
