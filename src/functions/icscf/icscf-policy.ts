@@ -6,6 +6,7 @@
 
 import type { SipRequest, SipResponse, Uri } from '../../sip/message/index.ts';
 import type { ProxyPolicy, ProxyTarget, RequestContext, RoutingDecision } from '../../sip/proxy/index.ts';
+import { answerOptions } from '../../sip/proxy/uas-checks.ts';
 import type { IcscfContext } from './icscf-context.ts';
 import { registerAnswered, reselectForRegister, routeRegister } from './register.ts';
 import { addProfileKey, routeInitial } from './terminating.ts';
@@ -45,8 +46,9 @@ export class IcscfPolicy implements ProxyPolicy {
 
   /** OPTIONS to the I-CSCF (a keep-alive or capability query) is answered here; nothing else is. */
   private addressedToUs(context: RequestContext): RoutingDecision {
+    // RFC 3261 §11: answered as the UAS (400 when malformed, 420 for an unknown Require).
     if (context.request.method === 'OPTIONS')
-      return { action: 'respond', status: 200, headers: [['Allow', ALLOW]] };
+      return answerOptions(context.request, { allow: ALLOW, supported: [] });
     return { action: 'respond', status: 404, reason: 'No Such User Here' };
   }
 }

@@ -8,6 +8,7 @@ import {
   type Uri,
 } from '../../sip/message/index.ts';
 import type { ProxyPolicy, ProxyTarget, RequestContext, RoutingDecision } from '../../sip/proxy/index.ts';
+import { answerOptions } from '../../sip/proxy/uas-checks.ts';
 import type { Destination, Flow } from '../../sip/transport/types.ts';
 import { flowDestination } from './flow-token.ts';
 import { routeOriginating } from './originating.ts';
@@ -59,15 +60,9 @@ export class PcscfPolicy implements ProxyPolicy {
     }
     if (this.addressedToUs(rc))
       // RFC 3261 §11: phones send OPTIONS to their outbound proxy as a keep-alive or to learn
-      // its capabilities, registered or not; the P-CSCF answers as the target.
-      return {
-        action: 'respond',
-        status: 200,
-        headers: [
-          ['Allow', ALLOW],
-          ['Supported', 'path, outbound, sec-agree'],
-        ],
-      };
+      // its capabilities, registered or not; the P-CSCF answers as the target (its UAS: 400
+      // when malformed, 420 for an unknown Require).
+      return answerOptions(request, { allow: ALLOW, supported: ['path', 'outbound', 'sec-agree'] });
     const registrations = ctx.registrations.onFlow(flow);
     const fromUe =
       registrations.length > 0 || ctx.routeFlows(rc.removedRoutes).some((f) => ctx.sameFlow(f, flow));

@@ -8,15 +8,20 @@ import { ServerAssignmentType } from '../../diameter/apps/cx.ts';
 import { RegistrationType } from '../../ims/ifc/model.ts';
 import type { Logger } from '../../log/logger.ts';
 import {
+  AUTHORIZATION,
+  CONTACT,
   type Contact,
   createResponse,
+  EXPIRES,
   PATH,
   REQUIRE,
   type SipRequest,
   type SipResponse,
   type STAR,
+  TO,
 } from '../../sip/message/index.ts';
 import type { RequestContext } from '../../sip/proxy/proxy-policy.ts';
+import { validationRefusal } from '../../sip/proxy/uas-checks.ts';
 import type { Registration, RegistrationStore } from '../../store/registrations/types.ts';
 import { type BindingPlan, contactValue, liveBindings, planBindings, type RegisterData } from './bindings.ts';
 import type { ScscfConfig } from './config.ts';
@@ -27,6 +32,9 @@ import { reportedIdentities } from './reginfo-state.ts';
 import type { RegisterAuthenticator } from './register-auth.ts';
 import type { ThirdPartyRegistrar } from './third-party-register.ts';
 import { canonicalImpu, type ServedProfile, servedProfile } from './user-profile.ts';
+
+/** What the registrar reads of a REGISTER, checked before acting (RFC 3261 §8.2, §10.3). */
+const READS = [TO, CONTACT, EXPIRES, REQUIRE, PATH, AUTHORIZATION];
 
 /** Option tags a REGISTER may require of us (RFC 3261 §8.2.2.3): Path (RFC 3327), outbound (RFC 5626). */
 const SUPPORTED = new Set(['path', 'outbound']);
@@ -72,6 +80,12 @@ export class Registrar {
   }
 
   async #register(request: SipRequest, reply: Reply): Promise<void> {
+    // RFC 3261 §8.2, §21.4.1: a malformed header we act on is a 400 naming it (Expires: abc).
+    const malformed = validationRefusal(request, { headers: READS });
+    if (malformed) {
+      reply(malformed.status, { reason: malformed.reason! });
+      return;
+    }
     // RFC 3261 §10.3 step 2 / §8.2.2.3: extensions we do not know are refused.
     const unsupported = request.all(REQUIRE).filter((t) => !SUPPORTED.has(t.toLowerCase()));
     if (unsupported.length > 0) {

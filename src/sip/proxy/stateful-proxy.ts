@@ -4,6 +4,7 @@ import {
   BRANCH_MAGIC_COOKIE,
   createResponse,
   type NameAddr,
+  SipParseError,
   type SipRequest,
   type SipResponse,
   SipUri,
@@ -98,8 +99,21 @@ export class StatefulProxy implements TransactionUser {
 
   onRequest(request: SipRequest, transaction: ServerTransaction, flow: Flow): void {
     this.handle(request, transaction, flow).catch((err) => {
-      this.logger.error({ err }, 'proxy policy failed');
-      transaction.respond(createResponse(request, 500));
+      try {
+        // RFC 3261 §21.4.1: a header read while routing turned out malformed: 400 naming it,
+        // not a server error (the parser checked only what a transaction needs).
+        if (err instanceof SipParseError) {
+          this.logger.debug({ reason: err.reason, method: request.method }, 'malformed request refused');
+          transaction.respond(
+            createResponse(request, 400, { reason: err.reason.replace(/[\x00-\x1f\x7f]+/g, ' ') }),
+          );
+          return;
+        }
+        this.logger.error({ err }, 'proxy policy failed');
+        transaction.respond(createResponse(request, 500));
+      } catch (failure) {
+        this.logger.error({ err: failure }, 'could not answer a failed request');
+      }
     });
   }
 
@@ -113,6 +127,11 @@ export class StatefulProxy implements TransactionUser {
       );
       return;
     }
+    // A REGISTER's Contact is what every element on its path acts on (RFC 3261 §10.3; each
+    // CSCF reads it, TS 24.229 §5.2.2, §5.3.1, §5.4.1): malformed, it is refused here with 400
+    // (RFC 4475 §3.1.2.13). Parsed once and cached for the policy; other requests' Contact is
+    // only forwarded (§16.3 step 1), so it is not parsed on the proxy's hot path.
+    if (request.method === 'REGISTER') void request.contacts;
     const hash = loopHash(request);
     if (this.options.loopDetection !== false && this.hasLooped(request, hash)) {
       transaction.respond(createResponse(request, 482));

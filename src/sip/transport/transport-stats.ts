@@ -2,15 +2,15 @@
 export interface TransportStats {
   requestsReceived: number;
   responsesReceived: number;
-  /** Requests that did not parse (answered with 400/505 when possible, else dropped). */
+  /** Requests that did not parse (answered with 400/505/513 when possible, else dropped). */
   malformedRequests: number;
-  /** Stateless 400/505 answers sent to malformed requests. */
+  /** Stateless 400/505/513 answers sent to malformed requests. */
   badRequestsAnswered: number;
   /** Responses that did not parse, dropped (RFC 3261 §18.1.2). */
   malformedResponses: number;
-  /** Responses whose top Via is not ours (RFC 3261 §18.1.2), or requests without Via, dropped. */
+  /** Responses whose top Via is not ours (RFC 3261 §18.1.2), dropped. */
   misroutedDropped: number;
-  /** Datagrams over the size limit, dropped. */
+  /** Datagrams over the size limit, dropped (a request among them answered 513 when its headers parse). */
   oversizedDropped: number;
   /** Stream connections closed because the framing was lost (RFC 3261 §18.3). */
   framingErrors: number;

@@ -168,4 +168,20 @@ describe('I-CSCF terminating requests (TS 24.229 §5.3.2.1)', () => {
     assert.equal(inDialog.status, 200);
     assert.equal(mmtel.got.length, before + 1);
   });
+
+  it('OPTIONS to the I-CSCF itself as its UAS: 420 for an unknown Require, 400 for a malformed From', async () => {
+    const self = `sip:127.0.0.1:${icscf.port}`;
+    const unknown = await send(icscf.port, {
+      method: 'OPTIONS',
+      uri: self,
+      to: self,
+      headers: ['Require: foobar'],
+    });
+    assert.equal(unknown.status, 420);
+    assert.equal(unknown.headers.get('Unsupported'), 'foobar');
+    // RFC 3261 §8.2: validated before it is answered (the From URI `<<` does not parse).
+    const malformed = await send(icscf.port, { method: 'OPTIONS', uri: self, to: self, from: '<<' });
+    assert.equal(malformed.status, 400);
+    assert.match(malformed.reason, /URI|From/);
+  });
 });

@@ -195,6 +195,21 @@ describe('P-CSCF registration (TS 24.229 §5.2.2, RFC 3327, RFC 5626)', () => {
       );
       assert.equal(forUser.status, 403);
       assert.equal(bench.core.requests.filter(isRequest('OPTIONS')).length, 0);
+      // As the UAS of its own OPTIONS (RFC 3261 §8.2): 420 for an unknown Require, 400 when malformed.
+      const unknown = await other.request(
+        requestText({
+          method: 'OPTIONS',
+          uri: `sip:127.0.0.1:${bench.port}`,
+          from: 'sip:phone@ims.test',
+          headers: ['Require: sec-agree, foobar'],
+        }),
+      );
+      assert.equal(unknown.status, 420);
+      assert.equal(unknown.headers.get('Unsupported'), 'foobar');
+      const malformed = await other.request(
+        requestText({ method: 'OPTIONS', uri: `sip:127.0.0.1:${bench.port}`, from: '<<' }),
+      );
+      assert.equal(malformed.status, 400);
     } finally {
       await other.close();
     }

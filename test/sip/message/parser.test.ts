@@ -260,6 +260,32 @@ describe('SIP message parser', () => {
     }
   });
 
+  it('a bad header line still leaves the well-formed lines for the 400', () => {
+    assert.throws(
+      () => parseMessage(msg(complete(['OPTIONS sip:a@b SIP/2.0', 'no colon here', 'Call-ID: kept']))),
+      (e: unknown) =>
+        e instanceof SipParseError &&
+        e.kind === 'request' &&
+        e.headers?.get('Call-ID') === 'kept' &&
+        e.headers.has('Via') &&
+        !e.headers.has('no colon here'),
+    );
+  });
+
+  it('RFC 3261 §8.1.1: names every missing mandatory header; §7.3.1: refuses a repeated one', () => {
+    assert.throws(
+      () =>
+        parseMessage(
+          msg(['OPTIONS sip:a@b SIP/2.0', 'Via: SIP/2.0/UDP h;branch=z9hG4bK1', 'CSeq: 1 OPTIONS']),
+        ),
+      (e: unknown) => e instanceof SipParseError && e.reason === 'Missing To, From, Call-ID headers',
+    );
+    assert.throws(
+      () => parseMessage(msg(complete(['OPTIONS sip:a@b SIP/2.0', 'i: one', 'Call-ID: two']))),
+      (e: unknown) => e instanceof SipParseError && e.reason === 'Multiple Call-ID headers',
+    );
+  });
+
   it('frames datagram bodies by Content-Length', () => {
     const head = complete([
       'MESSAGE sip:a@b SIP/2.0',

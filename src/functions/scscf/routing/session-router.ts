@@ -16,6 +16,7 @@ import {
   SipUri,
 } from '../../../sip/message/index.ts';
 import type { ProxyTarget, RequestContext, RoutingDecision } from '../../../sip/proxy/proxy-policy.ts';
+import { answerOptions } from '../../../sip/proxy/uas-checks.ts';
 import type { Binding, Registration, RegistrationStore } from '../../../store/registrations/types.ts';
 import type { ScscfConfig } from '../config.ts';
 import { addChargingFunctionAddresses, ensureChargingVector, removeChargingHeaders } from './charging.ts';
@@ -65,6 +66,12 @@ const ORIGINATING = new Set([
 
 const respond = (status: number, reason?: string): RoutingDecision => ({ action: 'respond', status, reason });
 
+/** Methods listed when an OPTIONS is addressed to the S-CSCF itself (RFC 3261 §11). */
+const ALLOW =
+  'REGISTER, INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, PUBLISH, REFER, UPDATE, PRACK, INFO';
+/** Option tags of the S-CSCF as a UAS: the registrar's (RFC 3327 Path, RFC 5626 outbound). */
+const SUPPORTED = ['path', 'outbound'];
+
 export class SessionRouter {
   private readonly logger: Logger;
   private readonly config: ScscfConfig['routing'];
@@ -94,6 +101,9 @@ export class SessionRouter {
   async route(ctx: RequestContext): Promise<RoutingDecision> {
     // Requests inside a dialog follow the route set our Record-Route put there.
     if (ctx.request.to.tag !== undefined) return { action: 'relay' };
+    // RFC 3261 §11: an OPTIONS for the S-CSCF itself (a keep-alive, a capability query) is
+    // answered here as its UAS, before the originating/terminating decision.
+    if (this.isOptionsForUs(ctx)) return answerOptions(ctx.request, { allow: ALLOW, supported: SUPPORTED });
     try {
       for (const r of ctx.removedRoutes) {
         const user = routeUser(r);
@@ -106,6 +116,22 @@ export class SessionRouter {
       this.logger.error({ err: err.message }, 'user profile unreadable');
       return respond(500, 'User Profile Unreadable');
     }
+  }
+
+  /**
+   * An OPTIONS with no Route left whose Request-URI names us without a user part: our own URI,
+   * or the very address and port it arrived on.
+   */
+  private isOptionsForUs(ctx: RequestContext): boolean {
+    const { request, flow } = ctx;
+    if (request.method !== 'OPTIONS' || request.headers.has('Route')) return false;
+    const uri = request.uri;
+    if (!(uri instanceof SipUri) || uri.user) return false;
+    const host = uri.host.toLowerCase().replace(/^\[|\]$/g, '');
+    const port = uri.port ?? (uri.scheme === 'sips' ? 5061 : 5060);
+    const self = this.deps.selfUri;
+    if (host === self.host.toLowerCase() && port === (self.port ?? 5060)) return true;
+    return host === flow.local.host.toLowerCase() && port === flow.local.port;
   }
 
   /**
