@@ -234,6 +234,9 @@ describe('tshark decodes our Diameter', {
       broken.writeUInt32BE(0x80000101, 4);
       broken.writeUInt32BE(0x00000108, 20); // Origin-Host
       broken.writeUInt32BE(0x40000fff, 24); // M flag, length 4095
+      // The node answers the broken CER (5014 CEA, RFC 6733 §7.1.5) before closing: read it, or
+      // the socket never reaches 'end'.
+      raw.resume();
       raw.end(broken);
       await once(raw, 'close');
       await hss.close();
@@ -274,7 +277,12 @@ describe('tshark decodes our Diameter', {
     const flagged = '(_ws.malformed || (_ws.expert.severity >= "warning" && diameter))';
     const control = read(`${flagged} && tcp.srcport == ${brokenPort}`);
     assert.notEqual(control.stdout.trim(), '', 'the broken control message is flagged');
-    const bad = read(`${flagged} && tcp.srcport != ${brokenPort}`);
+    // The node answers the control CER with a 5014 CEA whose Failed-AVP holds the offending AVP
+    // header with an empty payload (RFC 6733 §7.1.5), which Wireshark flags too ("Data is empty"):
+    // the control connection is left out both ways.
+    const answer = read(`diameter.Result-Code == 5014 && tcp.dstport == ${brokenPort}`);
+    assert.notEqual(answer.stdout.trim(), '', 'the broken control message is answered 5014');
+    const bad = read(`${flagged} && tcp.port != ${brokenPort}`);
     assert.equal(bad.status, 0, bad.stderr);
     assert.equal(bad.stdout.trim(), '', `malformed or flagged frames:\n${bad.stdout}`);
   });
