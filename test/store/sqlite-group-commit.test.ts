@@ -67,20 +67,22 @@ describe('SQLite driver: group commit', () => {
     close();
   });
 
-  it('a read that ran inside an open batch answers only after its COMMIT', async () => {
+  it('reads outside a transaction see the last commit, never the open batch, and do not wait', async () => {
     const { driver, committed, close } = await open();
     const write = driver.transaction((tx) => tx.run('INSERT INTO t VALUES (?, ?)', ['r', 7]));
-    const read = driver.get<{ v: number }>('SELECT v FROM t WHERE k = ?', ['r']).then((row) => {
-      assert.deepEqual(committed(), { r: 7 });
-      return row;
-    });
+    const read = driver.get<{ v: number }>('SELECT v FROM t WHERE k = ?', ['r']);
     const snap = driver.snapshot((tx) => tx.get<{ v: number }>('SELECT v FROM t WHERE k = ?', ['r']));
+    // Queued in the same turn: the read answers from the last commit, before the batch's.
+    assert.equal(await read, undefined);
     await write;
-    assert.deepEqual(await read, { v: 7 });
+    // A snapshot queued behind the write reads inside the batch and settles once it is committed.
     assert.deepEqual(await snap, { v: 7 });
+    assert.deepEqual(await driver.get('SELECT v FROM t WHERE k = ?', ['r']), { v: 7 });
     // Later turns open new batches.
     await driver.transaction((tx) => tx.run('UPDATE t SET v = 8 WHERE k = ?', ['r']));
     assert.deepEqual(committed(), { r: 8 });
+    assert.deepEqual(await driver.all('SELECT k, v FROM t'), [{ k: 'r', v: 8 }]);
+    await assert.rejects(driver.get('SELECT nope FROM t'), /no such column/);
     await driver.close();
     close();
   });

@@ -9,8 +9,10 @@
  * and better-sqlite3 blocks the event loop meanwhile). So the write transactions that arrive in
  * one turn of the event loop share one SQLite transaction, each inside its own SAVEPOINT (a
  * failing one is rolled back alone), and one COMMIT at the next turn makes them all durable.
- * None of them settles before that COMMIT, nor does any read that ran inside the open batch:
- * nothing is answered from data that is not on disk yet. A failed COMMIT fails the whole batch.
+ * None of them settles before that COMMIT: nothing is answered from data not on disk yet. A
+ * failed COMMIT fails the whole batch. Reads outside a transaction (`get`, `all`) go through a
+ * second, read-only connection: in WAL mode it sees the last commit, never the open batch, and
+ * never waits for the writer.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -30,6 +32,15 @@ export interface SqliteDriverOptions {
   cacheMiB?: number;
 }
 
+/** `fn`'s result as a promise; what it throws, as a rejection. */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
 interface Batch {
   committed: Promise<void>;
   settle: (err?: unknown) => void;
@@ -44,9 +55,16 @@ export class SqliteDriver implements SqlDriver {
   readonly #exec: SqlExecutor;
   /** The open group-commit batch: settles when its COMMIT is done (or failed). */
   #batch: Batch | undefined;
+  readonly #path: string;
+  readonly #busyTimeoutMs: number;
+  #reader: Database.Database | undefined;
+  /** Statements of the read-only connection; null: this SQL is not for it (it writes). */
+  readonly #readerStatements = new Map<string, Database.Statement | null>();
 
   /** Opens (creating the file and its directory on first run) the database at `path`. */
   constructor(path: string, options: SqliteDriverOptions = {}) {
+    this.#path = path;
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
       this.#db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
@@ -83,10 +101,14 @@ export class SqliteDriver implements SqlDriver {
     };
   }
 
-  all<R>(sql: string, params?: readonly SqlParam[]): Promise<R[]> {
+  all<R>(sql: string, params: readonly SqlParam[] = []): Promise<R[]> {
+    const reader = this.#readStatement(sql);
+    if (reader) return settle(() => reader.all(...params) as R[]);
     return this.#durable(() => this.#exec.all<R>(sql, params));
   }
-  get<R>(sql: string, params?: readonly SqlParam[]): Promise<R | undefined> {
+  get<R>(sql: string, params: readonly SqlParam[] = []): Promise<R | undefined> {
+    const reader = this.#readStatement(sql);
+    if (reader) return settle(() => reader.get(...params) as R | undefined);
     return this.#durable(() => this.#exec.get<R>(sql, params));
   }
   run(sql: string, params?: readonly SqlParam[]): Promise<number> {
@@ -122,6 +144,7 @@ export class SqliteDriver implements SqlDriver {
   async close(): Promise<void> {
     await this.#serialize(async () => {
       if (this.#batch !== undefined) this.#commitBatch(this.#batch);
+      this.#reader?.close();
       if (this.#db.open) this.#db.close();
     });
   }
@@ -165,6 +188,27 @@ export class SqliteDriver implements SqlDriver {
     const batch = { committed, settle };
     this.#batch = batch;
     setImmediate(() => this.#serialize(async () => this.#commitBatch(batch)));
+  }
+
+  /**
+   * The statement prepared on the read-only connection, or undefined where there is none (an
+   * in-memory database, a statement that writes, or the database closed).
+   */
+  #readStatement(sql: string): Database.Statement | undefined {
+    if (this.#path === ':memory:' || !this.#db.open) return undefined;
+    let s = this.#readerStatements.get(sql);
+    if (s === undefined) {
+      try {
+        this.#reader ??= new Database(this.#path, { readonly: true, timeout: this.#busyTimeoutMs });
+        const prepared = this.#reader.prepare(sql);
+        s = prepared.reader ? prepared : null;
+      } catch {
+        // Not preparable there (e.g. a write): the writer's path says what is wrong.
+        s = null;
+      }
+      this.#readerStatements.set(sql, s);
+    }
+    return s ?? undefined;
   }
 
   #commitBatch(batch: Batch): void {
