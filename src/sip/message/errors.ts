@@ -23,4 +23,9 @@ export class SipParseError extends Error {
   kind?: 'request' | 'response';
   /** Set by the message parser when the header lines could be split: enough to build a 400. */
   headers?: Headers;
+
+  /** The reason as a Reason-Phrase (TEXT-UTF8, RFC 3261 §25.1: no control characters). */
+  get phrase(): string {
+    return this.reason.replace(/[\x00-\x1f\x7f]+/g, ' ').trim() || 'Bad Request';
+  }
 }

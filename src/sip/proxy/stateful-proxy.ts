@@ -104,9 +104,7 @@ export class StatefulProxy implements TransactionUser {
         // not a server error (the parser checked only what a transaction needs).
         if (err instanceof SipParseError) {
           this.logger.debug({ reason: err.reason, method: request.method }, 'malformed request refused');
-          transaction.respond(
-            createResponse(request, 400, { reason: err.reason.replace(/[\x00-\x1f\x7f]+/g, ' ') }),
-          );
+          transaction.respond(createResponse(request, 400, { reason: err.phrase }));
           return;
         }
         this.logger.error({ err }, 'proxy policy failed');

@@ -19,7 +19,7 @@ export function validationRefusal(request: SipRequest, options?: ValidateOptions
     validateMessage(request, options);
     return undefined;
   } catch (err) {
-    if (err instanceof SipParseError) return { status: 400, reason: err.reason };
+    if (err instanceof SipParseError) return { status: 400, reason: err.phrase };
     throw err;
   }
 }

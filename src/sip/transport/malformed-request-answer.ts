@@ -49,9 +49,7 @@ export function malformedRequestAnswer(err: SipParseError, flow: Flow): Malforme
     for (const f of fields) out.append(f.name, name === 'To' ? withToTag(h, f) : f.value);
   }
   out.append('Content-Length', '0');
-  // Reason-Phrase is TEXT-UTF8 (RFC 3261 §25.1): no control characters.
-  const reason = err.reason.replace(/[\x00-\x1f\x7f]+/g, ' ').trim() || 'Bad Request';
-  const response = new SipResponse(err.status, reason, out);
+  const response = new SipResponse(err.status, err.phrase, out);
   if (viaParses(h)) return { response };
   return { response, target: fallbackTarget(vias[0], flow) };
 }

@@ -33,7 +33,7 @@ export interface SqliteDriverOptions {
 }
 
 /** `fn`'s result as a promise; what it throws, as a rejection. */
-function settle<T>(fn: () => T): Promise<T> {
+function promised<T>(fn: () => T): Promise<T> {
   try {
     return Promise.resolve(fn());
   } catch (err) {
@@ -67,7 +67,7 @@ export class SqliteDriver implements SqlDriver {
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-      this.#db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+      this.#db = new Database(path, { timeout: this.#busyTimeoutMs });
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
       this.#db.pragma('foreign_keys = ON');
@@ -103,12 +103,12 @@ export class SqliteDriver implements SqlDriver {
 
   all<R>(sql: string, params: readonly SqlParam[] = []): Promise<R[]> {
     const reader = this.#readStatement(sql);
-    if (reader) return settle(() => reader.all(...params) as R[]);
+    if (reader) return promised(() => reader.all(...params) as R[]);
     return this.#durable(() => this.#exec.all<R>(sql, params));
   }
   get<R>(sql: string, params: readonly SqlParam[] = []): Promise<R | undefined> {
     const reader = this.#readStatement(sql);
-    if (reader) return settle(() => reader.get(...params) as R | undefined);
+    if (reader) return promised(() => reader.get(...params) as R | undefined);
     return this.#durable(() => this.#exec.get<R>(sql, params));
   }
   run(sql: string, params?: readonly SqlParam[]): Promise<number> {
