@@ -18,27 +18,10 @@ import { digestHa1, newSubscription } from '../../src/functions/hss/subscriber-d
 import { silentLogger } from '../../src/log/logger.ts';
 import { openSubscriberStore } from '../../src/store/open-subscriber-store.ts';
 import type { SubscriberStore } from '../../src/store/subscriber-store.ts';
+import { runImsCommand as ims } from './helpers/ims-command.ts';
 
 const bin = new URL('../../bin/ims.js', import.meta.url).pathname;
 const GENERATED = `[${PASSWORD_ALPHABET}]{16}`;
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ims(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 const IFC = `<InitialFilterCriteria><Priority>4</Priority><TriggerPoint><ConditionTypeCNF>0</ConditionTypeCNF>
   <SPT><ConditionNegated>0</ConditionNegated><Group>0</Group><Method>MESSAGE</Method></SPT></TriggerPoint>

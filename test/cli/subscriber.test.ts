@@ -5,7 +5,6 @@
  * the --json shapes.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,30 +15,11 @@ import { digestHa1 } from '../../src/functions/hss/subscriber-defaults.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { openSubscriberStore } from '../../src/store/open-subscriber-store.ts';
 import type { SubscriberStore } from '../../src/store/subscriber-store.ts';
+import { runImsCommand as ims, type ImsRun as Run } from './helpers/ims-command.ts';
 
-const bin = new URL('../../bin/ims.js', import.meta.url).pathname;
 const fixture = new URL('../fixtures/subscribers.csv', import.meta.url).pathname;
 const K = '465b5ce8b199b49faa5f0a2ee238a6bc';
 const OPC = 'cd63cb71954a9f4e48a5994e37a02baf';
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `ims ...` without blocking this process (the API it talks to lives here). */
-function ims(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 function oneLine(r: Run): string {
   const lines = r.stderr.trim().split('\n');
