@@ -381,15 +381,7 @@ export function registerText(
   });
 }
 
-export const SDP = [
-  'v=0',
-  'o=- 1 1 IN IP4 127.0.0.1',
-  's=-',
-  'c=IN IP4 127.0.0.1',
-  't=0 0',
-  'm=audio 40000 RTP/AVP 0',
-  '',
-].join(CRLF);
+export { SDP } from '../../interop/helpers/test-sdp.ts';
 
 /** A P-CSCF (udp+tcp on a free port, tls and ws on any) in front of a fake core. */
 export async function startBench(overrides: Record<string, unknown> = {}, options: PcscfOptions = {}) {

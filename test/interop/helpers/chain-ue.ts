@@ -81,15 +81,9 @@ export interface UeRegisterResult {
   sent: DigestCredentials[];
 }
 
-export const SDP = [
-  'v=0',
-  'o=- 1 1 IN IP4 127.0.0.1',
-  's=-',
-  'c=IN IP4 127.0.0.1',
-  't=0 0',
-  'm=audio 40000 RTP/AVP 0',
-  '',
-].join(CRLF);
+import { SDP } from './test-sdp.ts';
+
+export { SDP };
 
 const isFinal = (r: SipRequest, m: SipMessage): m is SipResponse =>
   !m.isRequest &&
