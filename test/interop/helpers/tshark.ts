@@ -144,6 +144,17 @@ export function readCapture(
   return r.stdout.split('\n').filter((l) => l.trim() !== '');
 }
 
+/** `tshark -Y filter -T fields` with `fields` tab-separated, one line per matching frame. */
+function readFields(
+  file: string,
+  filter: string,
+  fields: readonly string[],
+  decodeAs: readonly DecodeAs[],
+): string[][] {
+  const args = ['-Y', filter, '-T', 'fields', '-E', 'separator=/t', ...fields.flatMap((f) => ['-e', f])];
+  return readCapture(file, args, decodeAs).map((line) => line.split('\t'));
+}
+
 export interface FlaggedFrame {
   frame: number;
   protocols: string;
@@ -161,30 +172,13 @@ export interface FlaggedFrame {
 export function malformedFrames(file: string, decodeAs: readonly DecodeAs[] = []): FlaggedFrame[] {
   // The end-of-capture marker is neither SIP nor Diameter: whatever a port dissector makes of it.
   const marker = markerPort(file);
-  const lines = readCapture(
+  const rows = readFields(
     file,
-    [
-      '-Y',
-      `(_ws.malformed || (_ws.expert && (sip || diameter)))${marker ? ` && !(udp.port == ${marker})` : ''}`,
-      '-T',
-      'fields',
-      '-E',
-      'separator=/t',
-      '-e',
-      'frame.number',
-      '-e',
-      'frame.protocols',
-      '-e',
-      '_ws.expert.severity',
-      '-e',
-      '_ws.expert.message',
-      '-e',
-      '_ws.col.Info',
-    ],
+    `(_ws.malformed || (_ws.expert && (sip || diameter)))${marker ? ` && !(udp.port == ${marker})` : ''}`,
+    ['frame.number', 'frame.protocols', '_ws.expert.severity', '_ws.expert.message', '_ws.col.Info'],
     decodeAs,
   );
-  return lines.map((line) => {
-    const [frame, protocols, severities, messages, info] = line.split('\t');
+  return rows.map(([frame, protocols, severities, messages, info]) => {
     return {
       frame: Number(frame),
       protocols: protocols ?? '',
@@ -207,30 +201,13 @@ export interface SipFrame {
 
 /** Every SIP message in the capture, in order. */
 export function sipMessages(file: string, decodeAs: readonly DecodeAs[] = []): SipFrame[] {
-  const lines = readCapture(
+  const rows = readFields(
     file,
-    [
-      '-Y',
-      'sip',
-      '-T',
-      'fields',
-      '-E',
-      'separator=/t',
-      '-e',
-      'frame.number',
-      '-e',
-      'sip.Method',
-      '-e',
-      'sip.Status-Code',
-      '-e',
-      'sip.CSeq.method',
-      '-e',
-      'sip.Call-ID',
-    ],
+    'sip',
+    ['frame.number', 'sip.Method', 'sip.Status-Code', 'sip.CSeq.method', 'sip.Call-ID'],
     decodeAs,
   );
-  return lines.map((line) => {
-    const [frame, method, status, cseqMethod, callId] = line.split('\t');
+  return rows.map(([frame, method, status, cseqMethod, callId]) => {
     return {
       frame: Number(frame),
       method: method || undefined,
@@ -256,31 +233,20 @@ export interface DiameterFrame {
 
 /** Every Diameter message in the capture (several per frame are listed one by one). */
 export function diameterMessages(file: string, decodeAs: readonly DecodeAs[] = []): DiameterFrame[] {
-  const lines = readCapture(
+  const rows = readFields(
     file,
+    'diameter',
     [
-      '-Y',
-      'diameter',
-      '-T',
-      'fields',
-      '-E',
-      'separator=/t',
-      '-e',
       'frame.number',
-      '-e',
       'diameter.cmd.code',
-      '-e',
       'diameter.flags.request',
-      '-e',
       'diameter.applicationId',
-      '-e',
       'diameter.Result-Code',
     ],
     decodeAs,
   );
   const out: DiameterFrame[] = [];
-  for (const line of lines) {
-    const [frame, codes, requests, apps, results] = line.split('\t');
+  for (const [frame, codes, requests, apps, results] of rows) {
     const codeList = (codes ?? '').split(',');
     const requestList = (requests ?? '').split(',');
     const appList = (apps ?? '').split(',');
