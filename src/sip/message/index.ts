@@ -6,6 +6,7 @@ export * from './create-response.ts';
 export * from './errors.ts';
 export * from './headers.ts';
 export * from './media-type.ts';
+export * from './message-essentials.ts';
 export * from './name-addr.ts';
 export * from './p-headers.ts';
 export type { Params } from './params.ts';

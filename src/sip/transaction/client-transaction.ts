@@ -5,6 +5,9 @@ import { Transaction, type TransactionContext } from './transaction.ts';
 import { TransactionState } from './transaction-state.ts';
 import type { ClientTransactionUser } from './transaction-user.ts';
 
+/** The user of a transaction that has nothing more to tell its TU. */
+const NOBODY: ClientTransactionUser = { onResponse() {}, onTimeout() {}, onTransportError() {} };
+
 /**
  * What the INVITE and non-INVITE client transactions share (RFC 3261 §17.1): the destination,
  * the flow learnt from the first send, and the handling of transport failures (§17.1.4).
@@ -59,6 +62,17 @@ export abstract class ClientTransaction extends Transaction {
     const flow = this.flow;
     if (flow === undefined || flow.protocol === this.destination.protocol) return this.destination;
     return { ...this.destination, protocol: flow.protocol };
+  }
+
+  /**
+   * For a state that lasts only to absorb response retransmissions (Completed, Accepted over
+   * UDP): keep the request's essentials. `letGoOfUser`: nothing more goes to the TU (non-INVITE
+   * Completed, §17.1.2.2), so the transaction stops holding it (a proxy's response context).
+   */
+  protected keepEssentials(letGoOfUser: boolean): void {
+    if (this.reliable) return;
+    this.keepRequestEssentials();
+    if (letGoOfUser) this.user = NOBODY;
   }
 
   /** Hands a message to the transport; a rejection becomes a transport failure (§17.1.4). */

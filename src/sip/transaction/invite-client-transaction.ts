@@ -75,6 +75,7 @@ export class InviteClientTransaction extends ClientTransaction {
           this.recordFinal(status);
           this.stateTransition(Accepted);
           this.passToUser(response);
+          this.keepEssentials(false);
         } else {
           // RFC 3261 §17.1.1.2: a final response of 300 to 699 received in "Calling" or
           // "Proceeding" MUST cause the client transaction to transition to "Completed", MUST
@@ -84,6 +85,7 @@ export class InviteClientTransaction extends ClientTransaction {
           this.ack = createNon2xxAck(this.request, response);
           this.transmit(this.ack);
           this.passToUser(response);
+          this.keepEssentials(false);
         }
         return;
       case Completed:

@@ -77,6 +77,10 @@ export class InviteServerTransaction extends ServerTransaction {
         this.stateTransition(status < 300 ? Accepted : Completed);
       }
       this.transmit(response);
+      if (status >= 200) {
+        this.lastProvisional = undefined;
+        this.keepEssentials();
+      }
       return true;
     }
     if (this.state === Accepted && status >= 200 && status < 300) {

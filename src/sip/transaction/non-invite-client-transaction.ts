@@ -66,6 +66,7 @@ export class NonInviteClientTransaction extends ClientTransaction {
           this.recordFinal(status);
           this.stateTransition(Completed);
           this.passToUser(response);
+          this.keepEssentials(true);
         }
         return;
       default:

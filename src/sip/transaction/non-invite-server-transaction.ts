@@ -52,6 +52,7 @@ export class NonInviteServerTransaction extends ServerTransaction {
         this.stateTransition(Completed);
       }
       this.transmit(response);
+      if (status >= 200) this.keepEssentials();
       return true;
     }
     // RFC 3261 §17.2.2: Any other final responses passed by the TU to the server transaction

@@ -1,4 +1,4 @@
-import type { SipRequest, SipResponse } from '../message/index.ts';
+import { SentResponse, type SipRequest, type SipResponse } from '../message/index.ts';
 import { type Flow, isReliable, type TransportError } from '../transport/types.ts';
 import { TransactionError } from './errors.ts';
 import { Transaction, type TransactionContext } from './transaction.ts';
@@ -53,6 +53,16 @@ export abstract class ServerTransaction extends Transaction {
     if (!Number.isInteger(response.status) || response.status < 100 || response.status > 699) {
       throw new TransactionError('ERR_SIP_TRANSACTION_STATUS', `bad response status ${response.status}`);
     }
+  }
+
+  /**
+   * For a state that only absorbs retransmissions until a 64*T1 timer (Completed, Accepted,
+   * Confirmed over UDP): keep the last response as the bytes sent and the request's essentials.
+   */
+  protected keepEssentials(): void {
+    if (this.reliable) return;
+    this.keepRequestEssentials();
+    if (this.lastResponse !== undefined) this.lastResponse = SentResponse.of(this.lastResponse);
   }
 
   /** Hands a response to the transport; a rejection becomes a transport failure (§17.2.4). */

@@ -1,5 +1,5 @@
 import type { Logger } from '../../log/logger.ts';
-import type { SipRequest } from '../message/index.ts';
+import { requestEssentials, type SipRequest } from '../message/index.ts';
 import { TransportError, type TransportLayer } from '../transport/types.ts';
 import { TransactionError } from './errors.ts';
 import type { TimerHandle, TimerService, TimerValues } from './timers.ts';
@@ -36,13 +36,13 @@ export abstract class Transaction {
   private currentState: TransactionState;
   private firstFinalStatus: number | undefined;
   private readonly listeners: TransactionStateListener[] = [];
+  #request: SipRequest;
+  /** The method of the request that created the transaction. */
+  readonly method: string;
 
-  constructor(
-    readonly request: SipRequest,
-    id: string,
-    initialState: TransactionState,
-    context: TransactionContext,
-  ) {
+  constructor(request: SipRequest, id: string, initialState: TransactionState, context: TransactionContext) {
+    this.#request = request;
+    this.method = request.method;
     this.id = id;
     this.currentState = initialState;
     this.transport = context.transport;
@@ -55,9 +55,13 @@ export abstract class Transaction {
     return this.currentState;
   }
 
-  /** The method of the request that created the transaction. */
-  get method(): string {
-    return this.request.method;
+  /**
+   * The request that created the transaction. Once the transaction only waits to absorb
+   * retransmissions, this is its essentials only (requestEssentials: method, Request-URI, Via,
+   * From, To, Call-ID, CSeq, Route; no body).
+   */
+  get request(): SipRequest {
+    return this.#request;
   }
 
   /** The first final status sent or received, once there is one. */
@@ -110,6 +114,15 @@ export abstract class Transaction {
     this.logger.debug({ tx: this.id, method: this.method, role: this.role, from, to }, 'transaction state');
     if (to === TransactionState.Terminated) this.dispose();
     for (const listener of this.listeners.slice()) listener(to, this);
+  }
+
+  /**
+   * Keeps only the essentials of the request (see `request`): called when the transaction enters
+   * a state that lasts up to 64*T1 only to absorb retransmissions, so that it holds a few hundred
+   * bytes rather than the parsed message for that time.
+   */
+  protected keepRequestEssentials(): void {
+    this.#request = requestEssentials(this.#request);
   }
 
   /** Records a final response sent or received; the first one is the transaction's result. */
