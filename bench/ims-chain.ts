@@ -19,6 +19,8 @@
  *   BENCH_IMS_MEMORY_USERS=100000         users registered for the memory figure
  *   BENCH_IMS_PROFILE_RATE                rate of the profiled step (default: the best clean digest rate)
  *   BENCH_IMS_CALL_USERS=1000             callers and callees (each), registered at BENCH_IMS_SETUP_RATE=50/s
+ *   BENCH_IMS_WARMUP=20                   seconds of digest registrations at BENCH_IMS_SETUP_RATE before
+ *                                         our series (V8 compiles the hot code; 0: none)
  *   BENCH_IMS_FLOOR_RATES=250,500,1000,1500,2000,3000   the IO floor's steps (BENCH_IMS_FLOOR_GRACE=3:
  *                                         seconds after a step's last REGISTER before the missing count as lost)
  *   BENCH_IMS_LOADS=floor,digest,aka,calls,memory,profile    what to measure
@@ -88,6 +90,7 @@ const MEMORY_USERS = Number(env.BENCH_IMS_MEMORY_USERS ?? 100_000);
 const CALL_USERS = Number(env.BENCH_IMS_CALL_USERS ?? 1000);
 /** Registrations/s of the callers and callees before the call steps. */
 const SETUP_RATE = Number(env.BENCH_IMS_SETUP_RATE ?? 50);
+const WARMUP_SECONDS = Number(env.BENCH_IMS_WARMUP ?? 20);
 const FLOOR_RATES = rates(env.BENCH_IMS_FLOOR_RATES, [250, 500, 1000, 1500, 2000, 3000]);
 const FLOOR_GRACE_S = Number(env.BENCH_IMS_FLOOR_GRACE ?? 3);
 const LOADS = new Set((env.BENCH_IMS_LOADS ?? 'floor,digest,aka,calls,memory,profile').split(','));
@@ -115,6 +118,8 @@ class UserPlan {
   readonly callees: UserRange;
   readonly memory: UserRange;
   readonly profile: UserRange;
+  /** Registered before our series, unmeasured: the JIT compiles the hot paths first. */
+  readonly warmup: UserRange;
 
   constructor(regRates: number[], kinds: AuthKind[], profileRate: number) {
     for (const kind of kinds)
@@ -123,6 +128,7 @@ class UserPlan {
     this.callees = this.pool.take(LOADS.has('calls') ? CALL_USERS : 0, 'digest');
     this.memory = this.pool.take(LOADS.has('memory') ? MEMORY_USERS : 0, 'digest');
     this.profile = this.pool.take(profileRate * SECONDS, 'digest');
+    this.warmup = this.pool.take(SETUP_RATE * WARMUP_SECONDS, 'digest');
   }
 }
 
@@ -186,6 +192,26 @@ async function registerUsers(
     dir,
     name,
   });
+}
+
+/**
+ * Digest registrations at the setup rate before our series: the first thousands of messages
+ * run in V8's interpreter and baseline code, several times slower than the optimized code of
+ * the steady state that the steps measure (Kamailio, compiled ahead of time, needs none).
+ */
+async function warmUp(
+  sut: SystemUnderTest,
+  plan: UserPlan,
+  dir: string,
+  report: ImsChainReport,
+): Promise<void> {
+  if (plan.warmup.to === plan.warmup.from) return;
+  const [port] = await freePorts(1);
+  const r = await registerUsers(sut, plan.warmup, SETUP_RATE, port!, dir, 'ours-warmup');
+  printStep('ours', 'warmup', r);
+  report.notes.push(
+    `Ours was warmed up with ${r.planned} digest registrations at ${SETUP_RATE}/s (${r.successful} ok) before its series, unmeasured: V8 optimizes the hot code after it has run a while.`,
+  );
 }
 
 async function registrationSeries(
@@ -380,6 +406,7 @@ async function oursSide(dir: string, report: ImsChainReport): Promise<void> {
   let digest: Series | undefined;
   await run(async (s) => {
     report.versions.functions = [...s.processes.keys()].join(', ');
+    await warmUp(s, plan, dir, report);
     for (const kind of ['digest', 'aka'] as const) {
       if (!LOADS.has(kind)) continue;
       const series = await registrationSeries(s, 'ours', kind, REG_RATES, plan, dir);

@@ -23,6 +23,12 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   /** Set once the connection is being closed after a message of another version. */
   private ending = false;
   private closeError: Error | undefined;
+  /** Writes are held (socket.cork) until the end of this turn of the event loop. */
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   constructor(
     private readonly socket: Socket,
@@ -49,8 +55,17 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     return this.socket.localAddress ?? '';
   }
 
+  /**
+   * Queues a message. The messages of one turn of the event loop (the answers of a batch of
+   * requests) leave together, in one write of the system, at the end of the turn.
+   */
   send(bytes: Buffer): boolean {
     if (this.closed || this.socket.destroyed) return false;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
     this.socket.write(bytes);
     return true;
   }

@@ -1,4 +1,5 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { type LookupOneOptions, lookup } from 'node:dns';
 import { isIP } from 'node:net';
 import type { Logger } from '../../log/logger.ts';
 import { normalizeIp } from './connection.ts';
@@ -13,6 +14,20 @@ export interface Datagram {
   data: Buffer;
   remote: HostPort;
   local: HostPort;
+}
+
+/**
+ * The transport layer resolves names itself (RFC 3263) and gives dgram addresses: an address
+ * is taken as it is, at once, where dns.lookup would answer it a tick later, for every datagram.
+ */
+function addressLookup(
+  host: string,
+  options: LookupOneOptions | number,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const f = isIP(host);
+  if (f !== 0) callback(null, host, f);
+  else lookup(host, typeof options === 'number' ? { family: options } : options, callback);
 }
 
 /** One UDP socket bound to a listen address (RFC 3261 §18: UDP is the default SIP transport). */
@@ -34,6 +49,7 @@ export class UdpTransport {
     const family = isIP(entry.host) === 6 ? 6 : 4;
     const socket = createSocket({
       type: family === 6 ? 'udp6' : 'udp4',
+      lookup: addressLookup,
       ...(receiveBufferBytes ? { recvBufferSize: receiveBufferBytes } : {}),
     });
     return new Promise((resolve, reject) => {
