@@ -203,13 +203,13 @@ async function warmUp(
   sut: SystemUnderTest,
   plan: UserPlan,
   dir: string,
-  report: ImsChainReport,
+  report?: ImsChainReport,
 ): Promise<void> {
   if (plan.warmup.to === plan.warmup.from) return;
   const [port] = await freePorts(1);
   const r = await registerUsers(sut, plan.warmup, SETUP_RATE, port!, dir, 'ours-warmup');
   printStep('ours', 'warmup', r);
-  report.notes.push(
+  report?.notes.push(
     `Ours was warmed up with ${r.planned} digest registrations at ${SETUP_RATE}/s (${r.successful} ok) before its series, unmeasured: V8 optimizes the hot code after it has run a while.`,
   );
 }
@@ -406,7 +406,7 @@ async function oursSide(dir: string, report: ImsChainReport): Promise<void> {
   let digest: Series | undefined;
   await run(async (s) => {
     report.versions.functions = [...s.processes.keys()].join(', ');
-    await warmUp(s, plan, dir, report);
+    if (LOADS.has('digest') || LOADS.has('aka') || LOADS.has('calls')) await warmUp(s, plan, dir, report);
     for (const kind of ['digest', 'aka'] as const) {
       if (!LOADS.has(kind)) continue;
       const series = await registrationSeries(s, 'ours', kind, REG_RATES, plan, dir);
@@ -455,7 +455,8 @@ async function profileRun(
   await run(
     async (s) => {
       names = new Map([...s.processes].map(([name, pid]) => [pid, name]));
-      // Drop the start-up from the profiles (bench/lib/cpu-prof-preload.mjs).
+      await warmUp(s, plan, dir);
+      // Drop the start-up and the warm-up from the profiles (bench/lib/cpu-prof-preload.mjs).
       for (const pid of s.processes.values()) process.kill(pid, 'SIGUSR2');
       await sleep(500);
       const [port] = await freePorts(1);

@@ -6,7 +6,8 @@ import { FROM, type NameAddr, RECORD_ROUTE, ROUTE, TO } from './name-addr.ts';
 import { CALL_ID, CONTENT_LENGTH, CSEQ, type CSeq, EXPIRES, MAX_FORWARDS } from './scalars.ts';
 import { VIA, type Via } from './via.ts';
 
-const CRLF = '\r\n';
+/** Where toBuffer() writes the header section before copying it out (grows for larger messages). */
+let scratch = Buffer.allocUnsafe(16_384);
 
 /** What requests and responses share: headers, body, and typed access to the common headers. */
 export abstract class SipMessage {
@@ -101,11 +102,21 @@ export abstract class SipMessage {
     if (cl === undefined || Number(cl) !== this.body.length || !/^\d+$/.test(cl)) {
       this.headers.set('Content-Length', String(this.body.length));
     }
-    const head = this.startLine() + CRLF + this.headers.toString() + CRLF;
-    const headLength = Buffer.byteLength(head, this.headerEncoding);
-    const out = Buffer.allocUnsafe(headLength + this.body.length);
-    out.write(head, 0, headLength, this.headerEncoding);
-    this.body.copy(out, headLength);
+    const start = this.startLine();
+    const encoding = this.headerEncoding;
+    // Written piece by piece into a scratch buffer, then copied out once: no string of the
+    // whole header section is built (it would be garbage as soon as it is written).
+    const worst = (start.length + this.headers.textLength() + 4) * (encoding === 'utf8' ? 3 : 1);
+    if (worst > scratch.length) scratch = Buffer.allocUnsafe(Math.max(worst, 2 * scratch.length));
+    let at = scratch.write(start, 0, encoding);
+    scratch[at++] = 13;
+    scratch[at++] = 10;
+    at = this.headers.writeTo(scratch, at, encoding);
+    scratch[at++] = 13;
+    scratch[at++] = 10;
+    const out = Buffer.allocUnsafe(at + this.body.length);
+    scratch.copy(out, 0, 0, at);
+    this.body.copy(out, at);
     return out;
   }
 

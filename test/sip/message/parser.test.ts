@@ -323,3 +323,18 @@ describe('SIP message parser', () => {
     assert.ok(m.toBuffer().equals(raw));
   });
 });
+
+describe('serialization (SipMessage.toBuffer)', () => {
+  it('writes header sections of any size byte for byte, and the same bytes twice', () => {
+    const big = 'x'.repeat(20_000);
+    const raw = Buffer.from(
+      `OPTIONS sip:bob@ims.test SIP/2.0\r\nVia: SIP/2.0/TCP 192.0.2.1;branch=z9hG4bKbig\r\nFrom: <sip:a@ims.test>;tag=1\r\nTo: <sip:bob@ims.test>\r\nCall-ID: big@192.0.2.1\r\nCSeq: 1 OPTIONS\r\nX-Big: ${big}\r\nX-Folded: one\r\n two\r\nX-Uni: caf\u00e9 \u2603\r\nContent-Length: 4\r\n\r\nbody`,
+    );
+    const m = parseMessage(raw, { stream: true });
+    assert.ok(m.toBuffer().equals(raw));
+    m.headers.append('X-Added', '\u00e9t\u00e9');
+    const twice = [m.toBuffer(), m.toBuffer()];
+    assert.ok(twice[0]!.equals(twice[1]!));
+    assert.ok(twice[0]!.toString('utf8').endsWith('Content-Length: 4\r\nX-Added: \u00e9t\u00e9\r\n\r\nbody'));
+  });
+});
