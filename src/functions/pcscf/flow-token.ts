@@ -3,6 +3,8 @@ import type { Destination, Flow, TransportProtocol } from '../../sip/transport/t
 
 const PROTOCOLS: readonly TransportProtocol[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
 const MAC_BYTES = 10;
+/** Tokens verified lately (one per UE flow, seen on each of its requests): no HMAC for them again. */
+const VERIFIED_CACHE = 4096;
 
 /** The key a flow is known by: the connection for stream transports, the NAT-ed address for UDP. */
 export function flowKey(flow: Flow): string {
@@ -26,6 +28,7 @@ export function flowDestination(flow: Flow): Destination {
  */
 export class FlowTokenCodec {
   private readonly key: Buffer;
+  private readonly verified = new Map<string, Flow>();
 
   constructor(key: Buffer = randomBytes(32)) {
     this.key = key;
@@ -49,7 +52,19 @@ export class FlowTokenCodec {
 
   /** The flow a token names; undefined for anything not minted here (or tampered with). */
   decode(token: string | undefined): Flow | undefined {
-    if (!token || !/^[A-Za-z0-9_-]+$/.test(token)) return undefined;
+    if (!token) return undefined;
+    const known = this.verified.get(token);
+    if (known) return copyFlow(known);
+    const flow = this.verify(token);
+    if (flow) {
+      if (this.verified.size >= VERIFIED_CACHE) this.verified.clear();
+      this.verified.set(token, copyFlow(flow));
+    }
+    return flow;
+  }
+
+  private verify(token: string): Flow | undefined {
+    if (!/^[A-Za-z0-9_-]+$/.test(token)) return undefined;
     const raw = Buffer.from(token, 'base64url');
     if (raw.length <= MAC_BYTES) return undefined;
     const mac = raw.subarray(0, MAC_BYTES);
@@ -71,4 +86,10 @@ export class FlowTokenCodec {
   private mac(payload: Buffer): Buffer {
     return createHmac('sha256', this.key).update(payload).digest().subarray(0, MAC_BYTES);
   }
+}
+
+function copyFlow(f: Flow): Flow {
+  const flow: Flow = { protocol: f.protocol, local: { ...f.local }, remote: { ...f.remote } };
+  if (f.connectionId !== undefined) flow.connectionId = f.connectionId;
+  return flow;
 }

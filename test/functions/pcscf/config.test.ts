@@ -69,6 +69,17 @@ describe('flow tokens (RFC 5626 §5.2)', () => {
     assert.equal(codec.decode('not-a-token'), undefined);
     assert.equal(codec.decode(''), undefined);
   });
+
+  it('decodes a token again from its cache of verified tokens, each time a flow of its own', () => {
+    const codec = new FlowTokenCodec();
+    const token = codec.encode(ws);
+    const first = codec.decode(token)!;
+    first.remote.port = 1;
+    assert.deepEqual(codec.decode(token), ws);
+    const raw = Buffer.from(token, 'base64url');
+    raw.writeUInt8(raw.readUInt8(0) ^ 1, 0);
+    assert.equal(codec.decode(raw.toString('base64url')), undefined);
+  });
 });
 
 describe('launchPcscf', () => {
