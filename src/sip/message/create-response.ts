@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { Headers } from './headers.ts';
 import { paramValue } from './params.ts';
+import { randomText } from './random-text.ts';
 import type { SipRequest } from './sip-request.ts';
 import { SipResponse } from './sip-response.ts';
 
@@ -76,7 +76,7 @@ export const REASON_PHRASES: Readonly<Record<number, string>> = {
 
 /** A To tag: RFC 3261 §19.3, at least 32 random bits. */
 export function newTag(): string {
-  return randomBytes(6).toString('hex');
+  return randomText(6, 'hex');
 }
 
 export interface ResponseOptions {
