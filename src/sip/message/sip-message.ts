@@ -102,18 +102,12 @@ export abstract class SipMessage {
     if (cl === undefined || Number(cl) !== this.body.length || !/^\d+$/.test(cl)) {
       this.headers.set('Content-Length', String(this.body.length));
     }
-    const start = this.startLine();
     const encoding = this.headerEncoding;
-    // Written piece by piece into a scratch buffer, then copied out once: no string of the
-    // whole header section is built (it would be garbage as soon as it is written).
-    const worst = (start.length + this.headers.textLength() + 4) * (encoding === 'utf8' ? 3 : 1);
+    const head = this.headers.wireText(this.startLine());
+    // Written once into a scratch buffer and copied out: the text is not measured first.
+    const worst = head.length * (encoding === 'utf8' ? 3 : 1);
     if (worst > scratch.length) scratch = Buffer.allocUnsafe(Math.max(worst, 2 * scratch.length));
-    let at = scratch.write(start, 0, encoding);
-    scratch[at++] = 13;
-    scratch[at++] = 10;
-    at = this.headers.writeTo(scratch, at, encoding);
-    scratch[at++] = 13;
-    scratch[at++] = 10;
+    const at = scratch.write(head, 0, encoding);
     const out = Buffer.allocUnsafe(at + this.body.length);
     scratch.copy(out, 0, 0, at);
     this.body.copy(out, at);
