@@ -25,6 +25,16 @@ describe('S-CSCF registration (real HSS over Diameter)', () => {
     const match = await env.hss.store.getSubscriptionByImpu(impu);
     return match?.publicIdentity.registrationState ?? 'NOT_REGISTERED';
   };
+  /** TS 24.229 §5.4.1.4: the 200 to a de-registration goes first, the SAR after it. */
+  const hssStateAfterSar = async (impu: string, expected: string) => {
+    const until = Date.now() + 5000;
+    let state = await hssState(impu);
+    while (state !== expected && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 10));
+      state = await hssState(impu);
+    }
+    return state;
+  };
 
   before(async () => {
     env = await startScscfEnv({ minExpires: 2, maxExpires: 3600, defaultExpires: 600 });
@@ -309,7 +319,7 @@ describe('S-CSCF registration (real HSS over Diameter)', () => {
     assert.equal(r.response.status, 200);
     assert.equal(r.response.contacts.length, 0);
     assert.equal(await env.scscf.registrations.get('sip:dora@ims.test'), undefined);
-    assert.equal(await hssState('sip:dora@ims.test'), 'NOT_REGISTERED');
+    assert.equal(await hssStateAfterSar('sip:dora@ims.test', 'NOT_REGISTERED'), 'NOT_REGISTERED');
   });
 
   it('Contact * with Expires 0 removes every binding; * with another expiry is a 400', async () => {
@@ -321,7 +331,7 @@ describe('S-CSCF registration (real HSS over Diameter)', () => {
     assert.equal((await u.register({ ...opts, contact: '*', expires: 60 })).response.status, 400);
     assert.equal((await u.register({ ...opts, contact: '*', expires: 0 })).response.status, 200);
     assert.equal(await env.scscf.registrations.get('sip:stan@ims.test'), undefined);
-    assert.equal(await hssState('sip:stan@ims.test'), 'NOT_REGISTERED');
+    assert.equal(await hssStateAfterSar('sip:stan@ims.test', 'NOT_REGISTERED'), 'NOT_REGISTERED');
   });
 
   it('expiry: a binding not refreshed ends the registration with SAR TIMEOUT_DEREGISTRATION', async () => {
