@@ -184,10 +184,7 @@ export class Headers implements Iterable<HeaderField> {
     const fields = this.fields;
     const lines: string[] = new Array(fields.length + 3);
     lines[0] = startLine;
-    for (let i = 0; i < fields.length; i++) {
-      const f = fields[i]!;
-      lines[i + 1] = f.raw ?? `${f.name}: ${f.value}`;
-    }
+    for (let i = 0; i < fields.length; i++) lines[i + 1] = lineOf(fields[i]!);
     lines[fields.length + 1] = '';
     lines[fields.length + 2] = '';
     return lines.join('\r\n');
@@ -196,13 +193,18 @@ export class Headers implements Iterable<HeaderField> {
   /** The fields as wire text, each line ended by CRLF. */
   toString(): string {
     let out = '';
-    for (const f of this.fields) out += `${f.raw ?? `${f.name}: ${f.value}`}\r\n`;
+    for (const f of this.fields) out += `${lineOf(f)}\r\n`;
     return out;
   }
 
   private touch(key: string): void {
     this.cache?.delete(key);
   }
+}
+
+/** A field's line on the wire, without its CRLF: as received while unmodified. */
+function lineOf(f: HeaderField): string {
+  return f.raw ?? `${f.name}: ${f.value}`;
 }
 
 /** Known headers are written in canonical form; unknown ones as the caller spelled them. */

@@ -4,20 +4,17 @@
 // close of the connection, after which the client reconnects. The node stays up and answers a
 // valid request at the end.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { CxApplication } from '../../../src/diameter/apps/cx.ts';
 import { experimentalResult } from '../../../src/diameter/apps/result.ts';
 import { decodeMessage } from '../../../src/diameter/codec/message-decoder.ts';
 import { encodeMessage } from '../../../src/diameter/codec/message-encoder.ts';
-import { MessageFramer } from '../../../src/diameter/codec/message-framer.ts';
 import { CommandFlag } from '../../../src/diameter/codec/raw-avp.ts';
 import { DiameterDecodeError } from '../../../src/diameter/errors.ts';
 import type { DiameterNode } from '../../../src/diameter/node.ts';
-import { ResultCode } from '../../../src/diameter/result-code.ts';
 import { mutateBytes, prng } from '../helpers/mutate.ts';
-import { node, uarAvps, VSAI_CX } from '../helpers/nodes.ts';
+import { node, uarAvps } from '../helpers/nodes.ts';
+import { rawPeer } from '../helpers/raw-client.ts';
 import { sampleGroup } from '../helpers/sample-values.ts';
 
 const MAX_MESSAGES = 10_000;
@@ -48,70 +45,13 @@ before(async () => {
 });
 after(() => hss.close());
 
-type Event = { kind: 'message'; bytes: Buffer } | { kind: 'close' };
-
-/** A raw connection that has done CER/CEA; next() gives the next message or the close. */
-async function open(port: number) {
-  const dict = hss.dictionary;
-  const socket: Socket = connect(port, '127.0.0.1');
-  socket.on('error', () => {});
-  await once(socket, 'connect');
-  const framer = new MessageFramer();
-  const events: Event[] = [];
-  let wake: (() => void) | undefined;
-  socket.on('data', (d: Buffer) => {
-    try {
-      for (const bytes of framer.push(d)) events.push({ kind: 'message', bytes });
-    } catch {
-      events.push({ kind: 'close' });
-      socket.destroy();
-    }
-    wake?.();
+/** A raw connection that has done CER/CEA; next() gives the next answer or the close. */
+function open(port: number) {
+  return rawPeer(port, hss.dictionary, 'fuzzer.ims.test', {
+    productName: 'fuzzer',
+    authApplicationId: [16777217, 16777236],
+    acctApplicationId: [3],
   });
-  socket.on('close', () => {
-    events.push({ kind: 'close' });
-    wake?.();
-  });
-  const next = async (timeoutMs: number): Promise<Event | undefined> => {
-    const deadline = Date.now() + timeoutMs;
-    while (events.length === 0) {
-      const left = deadline - Date.now();
-      if (left <= 0) return undefined;
-      await new Promise<void>((r) => {
-        wake = r;
-        setTimeout(r, left);
-      });
-    }
-    return events.shift();
-  };
-  socket.write(
-    encodeMessage(
-      {
-        header: {
-          flags: CommandFlag.Request,
-          commandCode: 257,
-          applicationId: 0,
-          hopByHopId: 1,
-          endToEndId: 1,
-        },
-        avps: {
-          originHost: 'fuzzer.ims.test',
-          originRealm: 'ims.test',
-          hostIpAddress: ['127.0.0.1'],
-          vendorId: 0,
-          productName: 'fuzzer',
-          vendorSpecificApplicationId: [VSAI_CX],
-          authApplicationId: [16777217, 16777236],
-          acctApplicationId: [3],
-        },
-      },
-      dict,
-    ),
-  );
-  const cea = await next(ANSWER_TIMEOUT);
-  assert.ok(cea?.kind === 'message', 'a CEA');
-  assert.equal(decodeMessage(cea.bytes, dict).avps.resultCode, ResultCode.DIAMETER_SUCCESS);
-  return { socket, next };
 }
 
 /**

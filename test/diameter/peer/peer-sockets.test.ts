@@ -12,6 +12,7 @@ import { NoCommonApplicationError } from '../../../src/diameter/errors.ts';
 import type { DiameterNode } from '../../../src/diameter/node.ts';
 import { PeerState } from '../../../src/diameter/peer/peer-state.ts';
 import { CX, node, SH, uarAvps, VSAI_CX, waitFor } from '../helpers/nodes.ts';
+import { rawCer, rawClient } from '../helpers/raw-client.ts';
 
 const open: DiameterNode[] = [];
 function track<T extends DiameterNode>(n: T): T {
@@ -64,30 +65,15 @@ describe('peers over TCP on 127.0.0.1 (RFC 6733 §5)', () => {
       ['stranger.ims.test', [CX.id], 3010],
       ['known.ims.test', [16777236], 5010],
     ] as const) {
-      const { socket, next } = await rawClient(hss.port);
-      socket.write(
-        encodeMessage(
-          {
-            header: {
-              flags: CommandFlag.Request,
-              commandCode: 257,
-              applicationId: 0,
-              hopByHopId: 1,
-              endToEndId: 1,
-            },
-            avps: {
-              originHost: host,
-              originRealm: 'ims.test',
-              hostIpAddress: ['127.0.0.1'],
-              vendorId: 0,
-              productName: 'raw',
-              vendorSpecificApplicationId: apps.map((id) => ({ vendorId: 10415, authApplicationId: id })),
-            },
-          },
-          dict,
-        ),
+      const { socket, send, answer } = await rawClient(hss.port);
+      send(
+        rawCer(dict, host, {
+          productName: 'raw',
+          vendorSpecificApplicationId: apps.map((id) => ({ vendorId: 10415, authApplicationId: id })),
+          authApplicationId: undefined,
+        }),
       );
-      const cea = decodeMessage(await next(), dict);
+      const cea = decodeMessage(await answer(), dict);
       assert.equal(cea.avps.resultCode, expected);
       await once(socket, 'close');
     }
@@ -291,24 +277,6 @@ describe('peers over TCP on 127.0.0.1 (RFC 6733 §5)', () => {
     await hss.close();
   });
 });
-
-async function rawClient(port: number): Promise<{ socket: Socket; next: () => Promise<Buffer> }> {
-  const { connect } = await import('node:net');
-  const socket = connect(port, '127.0.0.1');
-  await once(socket, 'connect');
-  const framer = new MessageFramer();
-  const queue: Buffer[] = [];
-  let wake: (() => void) | undefined;
-  socket.on('data', (d: Buffer) => {
-    queue.push(...framer.push(d));
-    wake?.();
-  });
-  const next = async () => {
-    while (queue.length === 0) await new Promise<void>((r) => (wake = r));
-    return queue.shift()!;
-  };
-  return { socket, next };
-}
 
 /** A peer that completes the capabilities exchange and then never says a word. */
 async function silentPeer(host: string): Promise<{ port: number; close: () => void }> {

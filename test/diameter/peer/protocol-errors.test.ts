@@ -12,7 +12,7 @@ import { CommandFlag } from '../../../src/diameter/codec/raw-avp.ts';
 import type { DiameterNode } from '../../../src/diameter/node.ts';
 import { ResultCode } from '../../../src/diameter/result-code.ts';
 import { node, uarAvps } from '../helpers/nodes.ts';
-import { type RawClient, rawCer, rawClient } from '../helpers/raw-client.ts';
+import { type RawClient, rawCer, rawClient, rawPeer } from '../helpers/raw-client.ts';
 import { rawMessage, str, u32 } from '../helpers/raw-message.ts';
 
 const CX = 16777216;
@@ -35,13 +35,8 @@ before(async () => {
 after(() => hss.close());
 
 let clients = 0;
-async function openPeer(): Promise<RawClient> {
-  const c = await rawClient(hss.port);
-  c.send(rawCer(hss.dictionary, `raw${++clients}.ims.test`));
-  const cea = await c.next();
-  assert.ok(cea?.kind === 'message', 'a CEA');
-  assert.equal(decodeMessage(cea.bytes, hss.dictionary).avps.resultCode, ResultCode.DIAMETER_SUCCESS);
-  return c;
+function openPeer(): Promise<RawClient> {
+  return rawPeer(hss.port, hss.dictionary, `raw${++clients}.ims.test`);
 }
 
 function uar(hopByHopId: number, flags = 0xc0, extra: Record<string, unknown> = {}): Buffer {

@@ -11,6 +11,7 @@ import { applyRegistration } from '../../../src/functions/hss/registration.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import type { SubscriberStore } from '../../../src/store/subscriber-store.ts';
 import { sqliteHarness } from '../../store/helpers/harness.ts';
+import { type ApiCall, apiCaller } from './helpers/api-call.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are read field by field by the assertions
 type Json = any;
@@ -29,11 +30,7 @@ const ifc = (priority: number, serverName = 'sip:mmtel.ims.test:5080') => ({
 interface Ctx {
   store: SubscriberStore;
   pushes: string[];
-  call(
-    method: string,
-    url: string,
-    payload?: unknown,
-  ): Promise<{ status: number; body: Json; headers: Json }>;
+  call: ApiCall;
 }
 
 function withApi(fn: (ctx: Ctx) => Promise<void>) {
@@ -46,14 +43,7 @@ function withApi(fn: (ctx: Ctx) => Promise<void>) {
       actions: { deregister: async () => undefined, pushProfile: async (id) => void pushes.push(id) },
     });
     try {
-      const call: Ctx['call'] = async (method, url, payload) => {
-        const r = await app.inject({
-          method: method as 'GET',
-          url,
-          ...(payload !== undefined ? { payload: payload as object } : {}),
-        });
-        return { status: r.statusCode, body: r.body === '' ? undefined : r.json(), headers: r.headers };
-      };
+      const call = apiCaller(app);
       await call('POST', '/api/v1/subscribers', {
         impu: 'sip:alice@ims.test',
         password: 'x',

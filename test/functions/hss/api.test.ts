@@ -13,6 +13,7 @@ import { digestHa1 } from '../../../src/functions/hss/subscriber-defaults.ts';
 import { silentLogger } from '../../../src/log/logger.ts';
 import type { SubscriberStore } from '../../../src/store/subscriber-store.ts';
 import { pgHarness, type StoreHarness, sqliteHarness } from '../../store/helpers/harness.ts';
+import { type ApiCall, apiCaller } from './helpers/api-call.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are read field by field by the assertions
 type Json = any;
@@ -49,11 +50,7 @@ interface Ctx {
   app: FastifyInstance;
   store: SubscriberStore;
   spy: Spy;
-  call(
-    method: string,
-    url: string,
-    payload?: unknown,
-  ): Promise<{ status: number; body: Json; headers: Json }>;
+  call: ApiCall;
 }
 
 function withApi(harness: StoreHarness, fn: (ctx: Ctx) => Promise<void>, wired = true) {
@@ -67,14 +64,7 @@ function withApi(harness: StoreHarness, fn: (ctx: Ctx) => Promise<void>, wired =
     });
     try {
       await app.ready();
-      const call: Ctx['call'] = async (method, url, payload) => {
-        const r = await app.inject({
-          method: method as 'GET',
-          url,
-          ...(payload !== undefined ? { payload: payload as object } : {}),
-        });
-        return { status: r.statusCode, body: r.body === '' ? undefined : r.json(), headers: r.headers };
-      };
+      const call = apiCaller(app);
       await fn({ app, store: fresh.store, spy, call });
     } finally {
       await app.close();

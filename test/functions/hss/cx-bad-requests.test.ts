@@ -10,22 +10,16 @@ import { decodeMessage } from '../../../src/diameter/codec/message-decoder.ts';
 import { encodeMessage } from '../../../src/diameter/codec/message-encoder.ts';
 import { CommandFlag } from '../../../src/diameter/codec/raw-avp.ts';
 import { ExperimentalResultCode as E, ResultCode } from '../../../src/diameter/result-code.ts';
-import { type RawClient, rawCer, rawClient } from '../../diameter/helpers/raw-client.ts';
+import { type RawClient, rawPeer } from '../../diameter/helpers/raw-client.ts';
 import { backends, HSS_HOST, useEnv } from './helpers/hss-env.ts';
-import { impi, impu, subscriber } from './helpers/hss-subscribers.ts';
+import { impi, impu, subscriber, uar as uarOf } from './helpers/hss-subscribers.ts';
 
 const CX = 16777216;
 
 for (const backend of backends().slice(0, 1)) {
   describe(`HSS: malformed Cx requests (${backend.name})`, () => {
     const env = useEnv(backend);
-    const uar = (name: string, extra: Record<string, unknown> = {}) =>
-      env.cx.userAuthorization({
-        userName: impi(name),
-        publicIdentity: impu(name),
-        visitedNetworkIdentifier: Buffer.from('ims.test'),
-        ...extra,
-      });
+    const uar = (name: string, extra: Record<string, unknown> = {}) => uarOf(env.cx, name, extra);
 
     it('UAR with User-Authorization-Type 77: 5004 DIAMETER_INVALID_AVP_VALUE, Failed-AVP naming the AVP', async () => {
       await env.store.createSubscription(subscriber('bad-uat'));
@@ -37,17 +31,7 @@ for (const backend of backends().slice(0, 1)) {
       assert.equal(answerResult(ok).code, E.DIAMETER_FIRST_REGISTRATION);
     });
 
-    async function peer(host: string): Promise<RawClient> {
-      const c = await rawClient(env.hss.port);
-      c.send(rawCer(env.client.dictionary, host));
-      const cea = await c.next();
-      assert.ok(cea?.kind === 'message', 'a CEA');
-      assert.equal(
-        decodeMessage(cea.bytes, env.client.dictionary).avps.resultCode,
-        ResultCode.DIAMETER_SUCCESS,
-      );
-      return c;
-    }
+    const peer = (host: string): Promise<RawClient> => rawPeer(env.hss.port, env.client.dictionary, host);
     const rawUar = (flags: number, hopByHopId: number) =>
       encodeMessage(
         {

@@ -5,7 +5,7 @@ import { UserAuthorizationType } from '../../../src/diameter/apps/cx.ts';
 import { answerResult } from '../../../src/diameter/apps/result.ts';
 import { ExperimentalResultCode as E, ResultCode } from '../../../src/diameter/result-code.ts';
 import { backends, SCSCF_NAME, useEnv } from './helpers/hss-env.ts';
-import { impi, impu, sar, subscriber } from './helpers/hss-subscribers.ts';
+import { impi, impu, sar, subscriber, uar as uarOf } from './helpers/hss-subscribers.ts';
 
 const experimental = (code: number) => ({ code, vendorId: 10415, success: code < 3000 });
 const plain = (code: number) => ({ code, success: code < 3000 });
@@ -13,13 +13,7 @@ const plain = (code: number) => ({ code, success: code < 3000 });
 for (const backend of backends()) {
   describe(`Cx UAR (${backend.name})`, () => {
     const env = useEnv(backend, { cx: { allowedVisitedNetworks: ['partner.example'] } });
-    const uar = (name: string, extra: Record<string, unknown> = {}) =>
-      env.cx.userAuthorization({
-        userName: impi(name),
-        publicIdentity: impu(name),
-        visitedNetworkIdentifier: Buffer.from('ims.test'),
-        ...extra,
-      });
+    const uar = (name: string, extra: Record<string, unknown> = {}) => uarOf(env.cx, name, extra);
 
     it('first registration: DIAMETER_FIRST_REGISTRATION with the Server-Capabilities provisioned', async () => {
       await env.store.createSubscription({

@@ -250,18 +250,23 @@ describe('RFC 4475 torture messages over the wire to a StatefulProxy', () => {
   });
 
   describe('over TCP: answered over the connection', () => {
-    const overTcp = async (data: Buffer): Promise<string> => {
+    /** A connection to the proxy and all it has received so far, as latin1 text. */
+    const openTcp = async () => {
       const socket = connect(tcpPort, '127.0.0.1');
       socket.on('error', () => {});
       await once(socket, 'connect');
-      let text = '';
+      const received = { text: '' };
       socket.on('data', (d: Buffer) => {
-        text += d.toString('latin1');
+        received.text += d.toString('latin1');
       });
+      return { socket, received };
+    };
+    const overTcp = async (data: Buffer): Promise<string> => {
+      const { socket, received } = await openTcp();
       socket.write(data);
       try {
-        await until(() => finalOf(text) !== undefined, 'a final response over TCP');
-        return text;
+        await until(() => finalOf(received.text) !== undefined, 'a final response over TCP');
+        return received.text;
       } finally {
         socket.destroy();
       }
@@ -281,18 +286,12 @@ describe('RFC 4475 torture messages over the wire to a StatefulProxy', () => {
     }
 
     it('ncl.dat (§3.1.2.3): framing lost, 400 then the connection is closed', async () => {
-      const socket = connect(tcpPort, '127.0.0.1');
-      socket.on('error', () => {});
-      await once(socket, 'connect');
-      let text = '';
-      socket.on('data', (d: Buffer) => {
-        text += d.toString('latin1');
-      });
+      const { socket, received } = await openTcp();
       const closed = once(socket, 'close');
       socket.write(aimedAt('ncl.dat', 5060));
       await closed;
-      assert.equal(finalOf(text)?.status, 400);
-      assert.match(finalOf(text)!.reason, /Content-Length/);
+      assert.equal(finalOf(received.text)?.status, 400);
+      assert.match(finalOf(received.text)!.reason, /Content-Length/);
     });
   });
 });

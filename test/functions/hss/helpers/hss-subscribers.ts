@@ -60,6 +60,16 @@ export function impu(name: string): string {
   return `sip:${name}@ims.test`;
 }
 
+/** A UAR from the client for `name`, visiting from the home network. */
+export function uar(cx: CxApplication, name: string, extra: Record<string, unknown> = {}) {
+  return cx.userAuthorization({
+    userName: impi(name),
+    publicIdentity: impu(name),
+    visitedNetworkIdentifier: Buffer.from('ims.test'),
+    ...extra,
+  });
+}
+
 /** A SAR from the client as S-CSCF SCSCF_NAME. */
 export function sar(
   cx: CxApplication,
