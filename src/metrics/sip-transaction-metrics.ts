@@ -1,7 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { ClientTransaction, ServerTransaction, TransactionLayer } from '../sip/transaction/index.ts';
-import type { TransactionRecord } from '../sip/transaction/transaction-layer.ts';
+import {
+  type ClientTransaction,
+  type ServerTransaction,
+  type TransactionLayer,
+  TransactionState,
+} from '../sip/transaction/index.ts';
 
 type AnyTransaction = ClientTransaction | ServerTransaction;
 
@@ -18,8 +22,6 @@ const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export class SipTransactionMetrics {
   private readonly total: Counter<'role' | 'method' | 'status'>;
   private readonly duration: Histogram<'role' | 'method'>;
-  /** Creation time of each transaction not counted yet. */
-  private readonly started = new WeakMap<AnyTransaction, number>();
 
   constructor(registry: Registry) {
     this.total = new Counter({
@@ -39,28 +41,24 @@ export class SipTransactionMetrics {
 
   /** Counts the transactions of `layer` from now on; returns a function that stops it. */
   observe(layer: TransactionLayer): () => void {
+    // Each transaction's own listener counts it once: at its first final response, or when it
+    // terminates without one (no side table keyed by transaction for the collector to trace).
     const onCreated = (tx: AnyTransaction) => {
-      this.started.set(tx, performance.now());
-      tx.addStateChangeListener(() => {
-        if (tx.finalStatus !== undefined) this.count(tx, String(tx.finalStatus));
+      const started = performance.now();
+      let counted = false;
+      tx.addStateChangeListener((state) => {
+        if (counted) return;
+        const final = tx.finalStatus;
+        if (final === undefined && state !== TransactionState.Terminated) return;
+        counted = true;
+        const status = final !== undefined ? String(final) : tx.outcome;
+        this.total.inc({ role: tx.role, method: tx.method, status });
+        this.duration.observe({ role: tx.role, method: tx.method }, (performance.now() - started) / 1000);
       });
     };
-    const onTerminated = (record: TransactionRecord, tx: AnyTransaction) => {
-      this.count(tx, record.finalStatus !== undefined ? String(record.finalStatus) : record.outcome);
-    };
     layer.on('created', onCreated);
-    layer.on('terminated', onTerminated);
     return () => {
       layer.off('created', onCreated);
-      layer.off('terminated', onTerminated);
     };
-  }
-
-  private count(tx: AnyTransaction, status: string): void {
-    const started = this.started.get(tx);
-    if (started === undefined) return;
-    this.started.delete(tx);
-    this.total.inc({ role: tx.role, method: tx.method, status });
-    this.duration.observe({ role: tx.role, method: tx.method }, (performance.now() - started) / 1000);
   }
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomText } from '../../sip/message/index.ts';
 
 /**
  * RFC 7315 §4.6, TS 24.229 §5.2.6.3.1 and §5.2.2.1: the P-Charging-Vector the P-CSCF creates
@@ -7,6 +7,6 @@ import { randomBytes } from 'node:crypto';
  */
 export function newChargingVector(options: { generatedAt: string; origIoi: string }): string {
   // RFC 7315 §5.6: "The icid-value ... MUST be globally unique": 128 random bits.
-  const icid = randomBytes(16).toString('hex');
+  const icid = randomText(16, 'hex');
   return `icid-value=${icid};icid-generated-at=${options.generatedAt};orig-ioi=${options.origIoi}`;
 }

@@ -3,7 +3,7 @@ import type { Destination, Flow, TransportProtocol } from '../../sip/transport/t
 
 const PROTOCOLS: readonly TransportProtocol[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
 const MAC_BYTES = 10;
-/** Tokens verified lately (one per UE flow, seen on each of its requests): no HMAC for them again. */
+/** Tokens verified or minted lately (one per UE flow, seen on each of its requests): no HMAC for them again. */
 const VERIFIED_CACHE = 4096;
 
 /** The key a flow is known by: the connection for stream transports, the NAT-ed address for UDP. */
@@ -29,6 +29,8 @@ export function flowDestination(flow: Flow): Destination {
 export class FlowTokenCodec {
   private readonly key: Buffer;
   private readonly verified = new Map<string, Flow>();
+  /** Tokens minted lately, by payload (one per UE flow, put in each of its requests). */
+  private readonly minted = new Map<string, string>();
 
   constructor(key: Buffer = randomBytes(32)) {
     this.key = key;
@@ -36,18 +38,23 @@ export class FlowTokenCodec {
 
   /** base64url(MAC || payload): only unreserved characters, valid in a SIP URI user part. */
   encode(flow: Flow): string {
-    const payload = Buffer.from(
-      [
-        PROTOCOLS.indexOf(flow.protocol),
-        flow.local.host,
-        flow.local.port,
-        flow.remote.host,
-        flow.remote.port,
-        flow.connectionId ?? '',
-      ].join('|'),
-      'utf8',
-    );
-    return Buffer.concat([this.mac(payload), payload]).toString('base64url');
+    const text = [
+      PROTOCOLS.indexOf(flow.protocol),
+      flow.local.host,
+      flow.local.port,
+      flow.remote.host,
+      flow.remote.port,
+      flow.connectionId ?? '',
+    ].join('|');
+    // The MAC is a function of the key and the payload: a flow's token is minted once.
+    let token = this.minted.get(text);
+    if (token === undefined) {
+      const payload = Buffer.from(text, 'utf8');
+      token = Buffer.concat([this.mac(payload), payload]).toString('base64url');
+      if (this.minted.size >= VERIFIED_CACHE) this.minted.clear();
+      this.minted.set(text, token);
+    }
+    return token;
   }
 
   /** The flow a token names; undefined for anything not minted here (or tampered with). */

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { parseReginfo, REGINFO_CONTENT_TYPE } from '../../ims/reginfo.ts';
 import type { Reginfo } from '../../ims/reginfo-model.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -8,7 +7,7 @@ import {
   OutgoingRequest,
   type OutgoingRequestContext,
 } from '../../sip/dialog/index.ts';
-import { Headers, newTag, SipRequest, type SipResponse } from '../../sip/message/index.ts';
+import { Headers, newTag, randomText, SipRequest, type SipResponse } from '../../sip/message/index.ts';
 import { aorKey } from './registration-table.ts';
 
 export interface RegEventSubscriberOptions {
@@ -69,7 +68,7 @@ export class RegEventSubscriber {
     if (this.has(identity)) return;
     const s: Subscription = {
       identity,
-      callId: `${randomBytes(12).toString('hex')}@pcscf`,
+      callId: `${randomText(12, 'hex')}@pcscf`,
       localTag: newTag(),
       firstSeq: 1,
       serviceRoute,

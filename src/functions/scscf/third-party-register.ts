@@ -5,7 +5,7 @@
  * expiry and, when the iFC asks, the ServiceInfo and the UE's REGISTER and 200 OK as bodies.
  * An AS that fails with DefaultHandling SESSION_TERMINATED gets the user de-registered.
  */
-import { randomBytes } from 'node:crypto';
+
 import { matchingIfcs } from '../../ims/ifc/evaluate.ts';
 import {
   DefaultHandling,
@@ -19,6 +19,7 @@ import {
   formatMultipart,
   Headers,
   newTag,
+  randomText,
   SipRequest,
   type SipResponse,
 } from '../../sip/message/index.ts';
@@ -150,7 +151,7 @@ export class ThirdPartyRegistrar {
     headers.append('Max-Forwards', '70');
     headers.append('From', `<${self}>;tag=${newTag()}`);
     headers.append('To', `<${impu}>`);
-    headers.append('Call-ID', `${randomBytes(12).toString('hex')}@${this.deps.config.sip.host}`);
+    headers.append('Call-ID', `${randomText(12, 'hex')}@${this.deps.config.sip.host}`);
     headers.append('CSeq', '1 REGISTER');
     headers.append('Contact', `<${self}>`);
     headers.append('Expires', String(expires));

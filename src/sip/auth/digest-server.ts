@@ -1,4 +1,5 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { randomBuffer, randomText } from '../message/random-text.ts';
 import { akaPassword, decodeAuts, encodeAkaNonce } from './aka-digest.ts';
 import { computeHa1, computeResponse } from './digest-hash.ts';
 import type { AkaAlgorithm, DigestAlgorithm, DigestChallenge, DigestCredentials } from './digest-types.ts';
@@ -124,7 +125,7 @@ export class DigestServer {
   }
 
   challengeDigest(request: DigestChallengeRequest): DigestChallenge {
-    const nonce = randomBytes(24).toString('base64');
+    const nonce = randomText(24, 'base64');
     return this.#issue(nonce, request.stale, {
       username: request.username,
       realm: request.realm ?? this.realm,
@@ -137,7 +138,7 @@ export class DigestServer {
     const { vector } = request;
     const algorithm = request.algorithm ?? 'AKAv1-MD5';
     const realm = request.realm ?? this.realm;
-    const nonce = encodeAkaNonce(vector.rand, vector.autn, randomBytes(this.#akaServerDataLength));
+    const nonce = encodeAkaNonce(vector.rand, vector.autn, randomBuffer(this.#akaServerDataLength));
     const challenge = this.#issue(nonce, request.stale, {
       username: request.username,
       realm,
@@ -217,7 +218,7 @@ export class DigestServer {
   }
 
   #issue(nonce: string, stale: boolean | undefined, fields: Omit<Issued, 'opaque'>): DigestChallenge {
-    const opaque = randomBytes(8).toString('hex');
+    const opaque = randomText(8, 'hex');
     this.#nonces.add(nonce, { ...fields, opaque });
     return {
       realm: fields.realm,

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   Headers,
   type NameAddr,
@@ -9,6 +8,7 @@ import {
   type SipResponse,
   type Uri,
 } from '../message/index.ts';
+import { randomText } from '../message/random-text.ts';
 import type { Destination } from '../transport/types.ts';
 import { Dialog, DialogState } from './dialog.ts';
 import { ALLOWED_METHODS, rseqOf } from './extension-headers.ts';
@@ -21,7 +21,7 @@ import type { UserAgentCore } from './user-agent-core.ts';
 
 /** A Call-ID: RFC 3261 §8.1.1.4, globally unique over space and time (128 random bits). */
 export function newCallId(): string {
-  return randomBytes(16).toString('base64url');
+  return randomText(16, 'base64url');
 }
 
 export interface UacInviteOptions extends InviteSessionOptions {

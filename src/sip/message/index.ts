@@ -12,6 +12,7 @@ export * from './p-headers.ts';
 export type { Params } from './params.ts';
 export { formatParams, paramValue } from './params.ts';
 export * from './parser.ts';
+export * from './random-text.ts';
 export * from './scalars.ts';
 export * from './security-mechanism.ts';
 export * from './sip-message.ts';

@@ -3,13 +3,14 @@
  * §4.5, §4.6): an IMS Charging Identifier when none came with the request, the charging
  * function addresses of the served user, and their removal at the edge of the trust domain.
  */
-import { randomBytes } from 'node:crypto';
+
 import type { SipMessage } from '../../../sip/message/index.ts';
+import { randomText } from '../../../sip/message/index.ts';
 import type { Registration } from '../../../store/registrations/types.ts';
 
 /** A new icid-value: unique in time and space (RFC 7315 §4.6 asks for a globally unique value). */
 export function newIcid(): string {
-  return `${Date.now().toString(16)}${randomBytes(10).toString('hex')}`;
+  return `${Date.now().toString(16)}${randomText(10, 'hex')}`;
 }
 
 /**

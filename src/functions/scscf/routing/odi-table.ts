@@ -4,8 +4,9 @@
  * S-CSCF knows the session case, the served user and where iFC evaluation stopped. Tokens are
  * random (unguessable), entries expire and the table is bounded (oldest dropped first).
  */
-import { randomBytes } from 'node:crypto';
+
 import type { SessionCase } from '../../../ims/ifc/model.ts';
+import { randomText } from '../../../sip/message/index.ts';
 
 /** What the S-CSCF must remember about a request it sent to an AS. */
 export interface OriginalDialogState {
@@ -46,7 +47,7 @@ export class OriginalDialogTable {
   add(state: OriginalDialogState): string {
     const now = this.now();
     this.evict(now);
-    const token = `${ODI_PREFIX}${randomBytes(16).toString('base64url')}`;
+    const token = `${ODI_PREFIX}${randomText(16, 'base64url')}`;
     this.entries.set(token, { state, expiresAt: now + this.ttlMs });
     return token;
   }
