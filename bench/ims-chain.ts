@@ -9,7 +9,8 @@
  * registering N users, and a V8 CPU profile of every process during one step. First of all, the
  * IO floor of (a)'s message pattern: the same datagrams and Diameter exchanges through four
  * trivial relay processes (bench/lib/io-floor.ts), what the machine permits for that pattern.
- * Writes bench/results/<date>-ims-chain.md and .png and prints the summary.
+ * Writes bench/results/<date>-ims-chain.md and .png (<date>b-… for a day's later runs) and prints
+ * the summary.
  *
  * Environment:
  *   BENCH_IMS_SECONDS=10                  seconds per step

@@ -3,7 +3,7 @@
  * clean rates and the ratios ours/Kamailio, the IO floor of the message pattern and ours/floor,
  * memory per registered user, the hottest functions, and a PNG chart (achieved vs offered rate per series), plus the short summary for stdout.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ProfileSummary } from './cpu-profile.ts';
 import type { IoFloorSeries } from './io-floor.ts';
@@ -214,9 +214,12 @@ export function summaryLines(report: ImsChainReport): string[] {
   return lines;
 }
 
-/** Writes `<dir>/<date>-ims-chain.md` and `.png`; returns their paths. */
+/**
+ * Writes `<dir>/<date>-ims-chain.md` and `.png` (`<date>b-`, `<date>c-` … when a report of that
+ * day is there already: a later run never replaces an earlier one); returns their paths.
+ */
 export function writeReport(dir: string, report: ImsChainReport): { markdown: string; png: string } {
-  const base = `${dir}/${report.date}-ims-chain`;
+  const base = freeBase(dir, report.date);
   const colors: Record<string, [number, number, number]> = {
     'ours digest': [200, 30, 30],
     'ours aka': [230, 120, 0],
@@ -292,4 +295,13 @@ export function writeReport(dir: string, report: ImsChainReport): { markdown: st
   if (report.notes.length > 0) lines.push('## Notes', '', ...report.notes.map((n) => `- ${n}`), '');
   writeFileSync(`${base}.md`, `${lines.join('\n')}\n`);
   return { markdown: `${base}.md`, png: `${base}.png` };
+}
+
+/** `<dir>/<date>-ims-chain`, or with the first letter from b on that no report of that day has. */
+function freeBase(dir: string, date: string): string {
+  for (const suffix of ['', ...'bcdefghijklmnopqrstuvwxyz']) {
+    const base = `${dir}/${date}${suffix}-ims-chain`;
+    if (!existsSync(`${base}.md`) && !existsSync(`${base}.png`)) return base;
+  }
+  throw new Error(`${dir}: no free report name left for ${date}`);
 }
