@@ -8,6 +8,7 @@ import {
   type OutgoingRequestContext,
 } from '../../sip/dialog/index.ts';
 import { Headers, newTag, randomText, SipRequest, type SipResponse } from '../../sip/message/index.ts';
+import { detachedString } from '../../util/detached-string.ts';
 import { aorKey } from './registration-table.ts';
 
 export interface RegEventSubscriberOptions {
@@ -66,12 +67,14 @@ export class RegEventSubscriber {
    */
   subscribe(identity: string, serviceRoute: string[], registrationExpires: number): void {
     if (this.has(identity)) return;
+    // Kept for the subscription's lifetime: copies, not views into the 200 (OK) to the REGISTER.
+    identity = detachedString(identity);
     const s: Subscription = {
       identity,
       callId: `${randomText(12, 'hex')}@pcscf`,
       localTag: newTag(),
       firstSeq: 1,
-      serviceRoute,
+      serviceRoute: serviceRoute.map(detachedString),
       expires: registrationExpires + EXPIRY_MARGIN_S,
     };
     this.byIdentity.set(aorKey(identity), s);

@@ -1,5 +1,6 @@
 import { parseUri, SipUri, type Uri, uriEquals } from '../../sip/message/index.ts';
 import type { Flow } from '../../sip/transport/types.ts';
+import { detachedString } from '../../util/detached-string.ts';
 import { flowKey } from './flow-token.ts';
 
 /** A contact a UE registered over its flow. */
@@ -121,6 +122,8 @@ export class RegistrationTable {
     impu: string,
     update: { associatedUris: string[]; serviceRoute: string[]; contacts: UeContact[]; secAgree?: string },
   ): UeRegistration | undefined {
+    // Kept for the registration's lifetime: copies, not views into the 200 (OK)'s text.
+    impu = detachedString(impu);
     const existing = this.find(flow, impu);
     if (update.contacts.length === 0) {
       if (existing) this.remove(existing, 'de-registered');
@@ -134,10 +137,14 @@ export class RegistrationTable {
       serviceRoute: [],
       contacts: [],
     };
-    registration.associatedUris = update.associatedUris.length > 0 ? update.associatedUris : [impu];
-    registration.serviceRoute = update.serviceRoute;
-    registration.contacts = update.contacts;
-    if (update.secAgree) registration.secAgree = update.secAgree;
+    registration.associatedUris =
+      update.associatedUris.length > 0 ? update.associatedUris.map(detachedString) : [impu];
+    registration.serviceRoute = update.serviceRoute.map(detachedString);
+    registration.contacts = update.contacts.map((c) => ({
+      uri: detachedString(c.uri),
+      expiresAt: c.expiresAt,
+    }));
+    if (update.secAgree) registration.secAgree = detachedString(update.secAgree);
     let entry = this.byFlowKey.get(registration.flowKey);
     if (!entry) {
       entry = { list: [], byImpu: new Map(), byIdentity: new Map() };

@@ -24,6 +24,7 @@ import {
 } from '../../sip/message/index.ts';
 import type { RequestContext } from '../../sip/proxy/proxy-policy.ts';
 import type { Registration, RegistrationStore } from '../../store/registrations/types.ts';
+import { detachedString } from '../../util/detached-string.ts';
 import type { ScscfConfig } from './config.ts';
 import type { LocalRequests } from './local-requests.ts';
 import { type ContactChange, fullState, partialState, reportedIdentities } from './reginfo-state.ts';
@@ -156,11 +157,13 @@ export class RegEventNotifier {
       return;
     }
     transaction.respond(this.#ok(request, localTag, expires));
+    // Kept for the subscription's lifetime: copies, not views into the SUBSCRIBE's text.
+    resource = detachedString(resource);
     const subscription: RegSubscription = {
       key: dialog.key,
       dialog,
       resource,
-      subscriber,
+      subscriber: detachedString(subscriber),
       expiresAt: Date.now() + expires * 1000,
       version: 0,
       timer: undefined,

@@ -7,6 +7,7 @@
  * used or its nonce expires; a wrong answer forgets it. Nothing is locked: REGISTERs of
  * different UEs go through in parallel, each with its own nonce.
  */
+
 import { ExperimentalResultCode } from '../../diameter/result-code.ts';
 import { defaultPrivateIdentity } from '../../ims/identity.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -18,6 +19,7 @@ import {
   DigestServer,
 } from '../../sip/auth/index.ts';
 import { AUTHORIZATION, formatAuth, type SipRequest } from '../../sip/message/index.ts';
+import { detachedString } from '../../util/detached-string.ts';
 import type { ScscfConfig } from './config.ts';
 import { AUTH_SCHEME, type CxFailure, type ScscfCx } from './cx-client.ts';
 
@@ -202,9 +204,10 @@ export class RegisterAuthenticator {
         ...(c.stale ? { stale: true } : {}),
       });
     }
+    // Kept until the nonce expires: copies, not views into the REGISTER's text.
     this.#issued.set(challenge.nonce, {
-      impi: c.impi,
-      impu: c.impu,
+      impi: detachedString(c.impi),
+      impu: detachedString(c.impu),
       derived: c.derived,
       aka: data.value.kind === 'aka',
       scheme: c.scheme,

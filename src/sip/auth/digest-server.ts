@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { detachedString } from '../../util/detached-string.ts';
 import { randomBuffer, randomText } from '../message/random-text.ts';
 import { akaPassword, decodeAuts, encodeAkaNonce } from './aka-digest.ts';
 import { computeHa1, computeResponse } from './digest-hash.ts';
@@ -219,7 +220,13 @@ export class DigestServer {
 
   #issue(nonce: string, stale: boolean | undefined, fields: Omit<Issued, 'opaque'>): DigestChallenge {
     const opaque = randomText(8, 'hex');
-    this.#nonces.add(nonce, { ...fields, opaque });
+    // Kept for the nonce's lifetime: the user name and realm as copies, not views into the request.
+    this.#nonces.add(nonce, {
+      ...fields,
+      username: detachedString(fields.username),
+      realm: detachedString(fields.realm),
+      opaque,
+    });
     return {
       realm: fields.realm,
       nonce,

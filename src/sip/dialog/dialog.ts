@@ -1,13 +1,35 @@
+import { detachedString } from '../../util/detached-string.ts';
 import {
   type Contact,
   Headers,
   NameAddr,
+  parseNameAddr,
   parseUri,
   SipRequest,
   type SipResponse,
   SipUri,
   type Uri,
 } from '../message/index.ts';
+
+/*
+ * A dialog lives as long as its session or subscription (hours): what it keeps of the message
+ * that created it is copied (detachedString), so that it does not keep that message's text.
+ */
+function ownId(callId: string, localTag: string, remoteTag: string): DialogId {
+  return {
+    callId: detachedString(callId),
+    localTag: detachedString(localTag),
+    remoteTag: detachedString(remoteTag),
+  };
+}
+
+function ownAddress(address: NameAddr, header: string): NameAddr {
+  return parseNameAddr(detachedString(address.toString()), header);
+}
+
+function ownUri(uri: Uri): Uri {
+  return parseUri(detachedString(uri.toString()));
+}
 
 /** RFC 3261 §12: a dialog is early until a 2xx confirms it, then confirmed until it ends. */
 export enum DialogState {
@@ -92,11 +114,11 @@ export class Dialog {
     const target = contactUri(response) ?? request.uri;
     const routes = response.recordRoutes.slice().reverse();
     const d = new Dialog(
-      { callId: request.callId, localTag, remoteTag },
-      request.from,
-      response.to,
-      target,
-      routes,
+      ownId(request.callId, localTag, remoteTag),
+      ownAddress(request.from, 'From'),
+      ownAddress(response.to, 'To'),
+      ownUri(target),
+      routes.map((r) => ownAddress(r, 'Record-Route')),
       request.uri instanceof SipUri && request.uri.scheme === 'sips',
       'uac',
     );
@@ -117,11 +139,11 @@ export class Dialog {
     const to = new NameAddr(request.to.uriText, request.to.displayName, new Map(request.to.params), 'To');
     to.tag = localTag;
     const d = new Dialog(
-      { callId: request.callId, localTag, remoteTag },
-      to,
-      request.from,
-      target,
-      request.recordRoutes.slice(),
+      ownId(request.callId, localTag, remoteTag),
+      ownAddress(to, 'To'),
+      ownAddress(request.from, 'From'),
+      ownUri(target),
+      request.recordRoutes.map((r) => ownAddress(r, 'Record-Route')),
       request.uri instanceof SipUri && request.uri.scheme === 'sips',
       'uas',
     );
@@ -135,9 +157,12 @@ export class Dialog {
     if (this.state === DialogState.Terminated) return;
     if (response && this.role === 'uac') {
       // RFC 3261 §13.2.2.4: the 2xx's Record-Route and Contact replace those of the early dialog.
-      this.routeSet = response.recordRoutes.slice().reverse();
+      this.routeSet = response.recordRoutes
+        .slice()
+        .reverse()
+        .map((r) => ownAddress(r, 'Record-Route'));
       const target = contactUri(response);
-      if (target) this.remoteTarget = target;
+      if (target) this.remoteTarget = ownUri(target);
     }
     this.state = DialogState.Confirmed;
   }
@@ -201,7 +226,7 @@ export class Dialog {
     }
     if (TARGET_REFRESH.has(method)) {
       const target = contactUri(request);
-      if (target) this.remoteTarget = target;
+      if (target) this.remoteTarget = ownUri(target);
     }
     if (method === 'BYE') this.state = DialogState.Terminated;
   }
@@ -210,7 +235,7 @@ export class Dialog {
   receiveResponse(request: SipRequest, response: SipResponse): void {
     if (response.status >= 200 && response.status < 300 && TARGET_REFRESH.has(request.method)) {
       const target = contactUri(response);
-      if (target) this.remoteTarget = target;
+      if (target) this.remoteTarget = ownUri(target);
     }
     // RFC 3261 §12.2.1.2: 481 or 408 to a request in the dialog ends it.
     if (response.status === 481 || response.status === 408) this.state = DialogState.Terminated;

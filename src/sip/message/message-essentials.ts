@@ -1,4 +1,5 @@
-import { Headers } from './headers.ts';
+import { detachedString } from '../../util/detached-string.ts';
+import { type HeaderField, Headers } from './headers.ts';
 import { SipRequest } from './sip-request.ts';
 import { SipResponse } from './sip-response.ts';
 
@@ -11,9 +12,15 @@ import { SipResponse } from './sip-response.ts';
 /** Headers that identify a request and its transaction (RFC 3261 §17.1.3, §17.2.3), plus Route (§17.1.1.3). */
 const IDENTITY = new Set(['Via', 'From', 'To', 'Call-ID', 'CSeq', 'Route']);
 
+/**
+ * Copies of the identifying fields: a value taken as it is would be a view into the whole
+ * message text and keep it alive as long as the transaction (detachedString). The fields are
+ * written back as `name: value` (their received spelling of white space and folds is not kept).
+ */
 function identityHeaders(headers: Headers): Headers {
-  const kept = [];
-  for (const f of headers) if (IDENTITY.has(f.key)) kept.push(f);
+  const kept: HeaderField[] = [];
+  for (const f of headers)
+    if (IDENTITY.has(f.key)) kept.push({ key: f.key, name: f.name, value: detachedString(f.value) });
   return new Headers(kept);
 }
 
@@ -22,12 +29,12 @@ const NO_BODY = Buffer.alloc(0);
 /**
  * The request with only its method, Request-URI and identifying headers (Via, From, To, Call-ID,
  * CSeq, Route), and no body: what an ACK for a non-2xx response or the matching of a
- * retransmission needs (RFC 3261 §17.1.1.3, §17.2.3). The header fields are shared, not copied.
+ * retransmission needs (RFC 3261 §17.1.1.3, §17.2.3).
  */
 export function requestEssentials(request: SipRequest): SipRequest {
   return new SipRequest(
     request.method,
-    request.uriText,
+    detachedString(request.uriText),
     identityHeaders(request.headers),
     NO_BODY,
     request.headerEncoding,

@@ -6,7 +6,9 @@
  * close. Changes after the last snapshot are lost if the process dies (DEVIATION from a
  * write-ahead log: re-registration repairs them, and a log would cost a write per REGISTER).
  */
+
 import type { Logger } from '../../log/logger.ts';
+import { detachedString } from '../../util/detached-string.ts';
 import { StoreError } from '../store-error.ts';
 import { ExpiryHeap, type HeapItem } from './expiry-heap.ts';
 import {
@@ -153,7 +155,8 @@ export class MemoryRegistrationStore implements RegistrationStore {
     for (const i of reg.impus) {
       const other = this.index.get(i);
       if (other !== undefined && other !== entry) this.takeFrom(other, i);
-      this.index.set(i, entry);
+      // A key taken from the REGISTER would keep its whole text for the registration's lifetime.
+      this.index.set(detachedString(i), entry);
     }
     this.dirty = true;
   }
