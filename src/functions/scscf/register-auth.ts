@@ -7,7 +7,6 @@
  * used or its nonce expires; a wrong answer forgets it. Nothing is locked: REGISTERs of
  * different UEs go through in parallel, each with its own nonce.
  */
-
 import { ExperimentalResultCode } from '../../diameter/result-code.ts';
 import { defaultPrivateIdentity } from '../../ims/identity.ts';
 import type { Logger } from '../../log/logger.ts';

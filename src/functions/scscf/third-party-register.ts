@@ -5,7 +5,6 @@
  * expiry and, when the iFC asks, the ServiceInfo and the UE's REGISTER and 200 OK as bodies.
  * An AS that fails with DefaultHandling SESSION_TERMINATED gets the user de-registered.
  */
-
 import { matchingIfcs } from '../../ims/ifc/evaluate.ts';
 import {
   DefaultHandling,

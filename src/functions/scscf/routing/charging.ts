@@ -3,9 +3,7 @@
  * §4.5, §4.6): an IMS Charging Identifier when none came with the request, the charging
  * function addresses of the served user, and their removal at the edge of the trust domain.
  */
-
-import type { SipMessage } from '../../../sip/message/index.ts';
-import { randomText } from '../../../sip/message/index.ts';
+import { randomText, type SipMessage } from '../../../sip/message/index.ts';
 import type { Registration } from '../../../store/registrations/types.ts';
 
 /** A new icid-value: unique in time and space (RFC 7315 §4.6 asks for a globally unique value). */

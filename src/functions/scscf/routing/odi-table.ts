@@ -4,7 +4,6 @@
  * S-CSCF knows the session case, the served user and where iFC evaluation stopped. Tokens are
  * random (unguessable), entries expire and the table is bounded (oldest dropped first).
  */
-
 import type { SessionCase } from '../../../ims/ifc/model.ts';
 import { randomText } from '../../../sip/message/index.ts';
 
