@@ -8,6 +8,7 @@ import {
   type OutgoingRequestContext,
 } from '../../sip/dialog/index.ts';
 import { Headers, newTag, randomText, SipRequest, type SipResponse } from '../../sip/message/index.ts';
+import { Deadlines } from '../../util/deadlines.ts';
 import { detachedString } from '../../util/detached-string.ts';
 import { aorKey } from './registration-table.ts';
 
@@ -31,7 +32,6 @@ interface Subscription {
   firstSeq: number;
   serviceRoute: string[];
   dialog?: Dialog;
-  refresh?: NodeJS.Timeout;
   /** Seconds asked for in the last SUBSCRIBE. */
   expires: number;
 }
@@ -53,6 +53,8 @@ const EXPIRY_MARGIN_S = 600;
 export class RegEventSubscriber {
   private readonly byIdentity = new Map<string, Subscription>();
   private readonly byCallId = new Map<string, Subscription>();
+  /** When each subscription is refreshed (RFC 6665 §4.1.2.2), under one timer. */
+  private readonly refreshes = new Deadlines<Subscription>((s) => this.refresh(s));
 
   constructor(private readonly options: RegEventSubscriberOptions) {}
 
@@ -127,13 +129,13 @@ export class RegEventSubscriber {
 
   /** Ends every refresh timer (shutdown); subscriptions die at the notifier by expiry. */
   dispose(): void {
-    for (const s of this.byIdentity.values()) if (s.refresh) clearTimeout(s.refresh);
+    this.refreshes.clear();
     this.byIdentity.clear();
     this.byCallId.clear();
   }
 
   private forget(s: Subscription): void {
-    if (s.refresh) clearTimeout(s.refresh);
+    this.refreshes.delete(s);
     if (this.byIdentity.get(aorKey(s.identity)) === s) this.byIdentity.delete(aorKey(s.identity));
     this.byCallId.delete(s.callId);
   }
@@ -173,16 +175,13 @@ export class RegEventSubscriber {
       this.forget(s);
       return;
     }
-    if (s.refresh) clearTimeout(s.refresh);
     const refreshIn = Math.max(1, granted - Math.min(600, Math.floor(granted / 2)));
-    s.refresh = setTimeout(() => this.refresh(s), refreshIn * 1000);
-    s.refresh.unref();
+    this.refreshes.set(s, Date.now() + refreshIn * 1000);
     log.debug({ identity: s.identity, expires: granted }, 'reg-event subscription active');
   }
 
   /** RFC 6665 §4.1.2.2: a SUBSCRIBE in the dialog refreshes the subscription. */
   private refresh(s: Subscription): void {
-    s.refresh = undefined;
     if (!s.dialog) return;
     const request = s.dialog.createRequest('SUBSCRIBE');
     this.send(s, request);

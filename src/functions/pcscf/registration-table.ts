@@ -1,5 +1,6 @@
 import { parseUri, SipUri, type Uri, uriEquals } from '../../sip/message/index.ts';
 import type { Flow } from '../../sip/transport/types.ts';
+import { Deadlines } from '../../util/deadlines.ts';
 import { detachedString } from '../../util/detached-string.ts';
 import { flowKey } from './flow-token.ts';
 
@@ -70,8 +71,8 @@ interface FlowEntry {
  * The registrations of the UEs this P-CSCF serves, in memory, found by flow (originating
  * requests) and by public user identity (reg-event NOTIFYs), through indexes so that the cost
  * of a request does not grow with the number of users (one SIPp, or one multi-line phone,
- * registers thousands over one flow). Each expires on its own timer (the last contact's
- * expiry plus a grace period).
+ * registers thousands over one flow). Each expires at its last contact's expiry plus a grace
+ * period, kept with the others under one timer (Deadlines), not a timer per registration.
  */
 export class RegistrationTable {
   private readonly byFlowKey = new Map<string, FlowEntry>();
@@ -79,7 +80,7 @@ export class RegistrationTable {
   private readonly byIdentity = new Map<string, Set<UeRegistration>>();
   /** The aorKeys each registration is indexed under. */
   private readonly keysOf = new Map<UeRegistration, string[]>();
-  private readonly timers = new Map<UeRegistration, NodeJS.Timeout>();
+  private readonly expiries = new Deadlines<UeRegistration>((r) => this.expire(r));
   private count = 0;
 
   constructor(
@@ -185,9 +186,7 @@ export class RegistrationTable {
     this.unindex(registration, entry);
     if (entry.list.length === 0) this.byFlowKey.delete(registration.flowKey);
     this.count--;
-    const timer = this.timers.get(registration);
-    if (timer) clearTimeout(timer);
-    this.timers.delete(registration);
+    this.expiries.delete(registration);
     this.onRemoved(registration, why);
   }
 
@@ -232,8 +231,7 @@ export class RegistrationTable {
   }
 
   dispose(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+    this.expiries.clear();
     this.byFlowKey.clear();
     this.byIdentity.clear();
     this.keysOf.clear();
@@ -241,20 +239,17 @@ export class RegistrationTable {
   }
 
   private schedule(registration: UeRegistration): void {
-    const old = this.timers.get(registration);
-    if (old) clearTimeout(old);
-    const expiresAt = Math.max(...registration.contacts.map((c) => c.expiresAt));
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(registration);
-        const now = Date.now();
-        registration.contacts = registration.contacts.filter((c) => c.expiresAt + this.graceMs > now);
-        if (registration.contacts.length === 0) this.remove(registration, 'expired');
-        else this.schedule(registration);
-      },
-      Math.max(0, expiresAt + this.graceMs - Date.now()),
+    this.expiries.set(
+      registration,
+      Math.max(...registration.contacts.map((c) => c.expiresAt)) + this.graceMs,
     );
-    timer.unref();
-    this.timers.set(registration, timer);
+  }
+
+  /** Its last contact expired (plus grace): the registration goes, unless a contact was renewed. */
+  private expire(registration: UeRegistration): void {
+    const now = Date.now();
+    registration.contacts = registration.contacts.filter((c) => c.expiresAt + this.graceMs > now);
+    if (registration.contacts.length === 0) this.remove(registration, 'expired');
+    else this.schedule(registration);
   }
 }

@@ -24,6 +24,7 @@ import {
 } from '../../sip/message/index.ts';
 import type { RequestContext } from '../../sip/proxy/proxy-policy.ts';
 import type { Registration, RegistrationStore } from '../../store/registrations/types.ts';
+import { Deadlines } from '../../util/deadlines.ts';
 import { detachedString } from '../../util/detached-string.ts';
 import type { ScscfConfig } from './config.ts';
 import type { LocalRequests } from './local-requests.ts';
@@ -39,7 +40,6 @@ interface RegSubscription {
   expiresAt: number;
   /** RFC 3680 §5.1: version of the next document, from 0, one more per NOTIFY. */
   version: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
   /** NOTIFYs of one subscription go one after the other, in version order. */
   queue: Promise<void>;
   ended: boolean;
@@ -72,6 +72,8 @@ export function eventPackage(request: SipRequest): string | undefined {
 export class RegEventNotifier {
   readonly #subscriptions = new Map<string, RegSubscription>();
   readonly #byResource = new Map<string, Set<RegSubscription>>();
+  /** When each subscription expires (RFC 6665 §4.2.2), under one timer. */
+  readonly #expiries = new Deadlines<RegSubscription>((s) => this.#expired(s));
   readonly #log: Logger;
 
   constructor(private readonly deps: RegEventNotifierDeps) {
@@ -166,7 +168,6 @@ export class RegEventNotifier {
       subscriber: detachedString(subscriber),
       expiresAt: Date.now() + expires * 1000,
       version: 0,
-      timer: undefined,
       queue: Promise.resolve(),
       ended: false,
     };
@@ -205,7 +206,7 @@ export class RegEventNotifier {
 
   /** Stops timers; subscriptions are forgotten (in memory only). */
   close(): void {
-    for (const s of this.#subscriptions.values()) if (s.timer !== undefined) clearTimeout(s.timer);
+    this.#expiries.clear();
     this.#subscriptions.clear();
     this.#byResource.clear();
   }
@@ -234,16 +235,16 @@ export class RegEventNotifier {
   }
 
   #arm(s: RegSubscription, expires: number): void {
-    if (s.timer !== undefined) clearTimeout(s.timer);
     s.expiresAt = Date.now() + expires * 1000;
-    s.timer = setTimeout(() => {
-      // RFC 6665 §4.2.2: an expired subscription ends with a NOTIFY saying so.
-      this.#currentState(s).then(
-        (state) => this.#end(s, 'terminated;reason=timeout', state),
-        () => this.#end(s, 'terminated;reason=timeout', []),
-      );
-    }, expires * 1000);
-    s.timer.unref();
+    this.#expiries.set(s, s.expiresAt);
+  }
+
+  /** RFC 6665 §4.2.2: an expired subscription ends with a NOTIFY saying so. */
+  #expired(s: RegSubscription): void {
+    this.#currentState(s).then(
+      (state) => this.#end(s, 'terminated;reason=timeout', state),
+      () => this.#end(s, 'terminated;reason=timeout', []),
+    );
   }
 
   #end(
@@ -259,8 +260,7 @@ export class RegEventNotifier {
   }
 
   #forget(s: RegSubscription): void {
-    if (s.timer !== undefined) clearTimeout(s.timer);
-    s.timer = undefined;
+    this.#expiries.delete(s);
     this.#subscriptions.delete(s.key);
     const set = this.#byResource.get(s.resource);
     set?.delete(s);

@@ -9,8 +9,8 @@
 
 import type { Logger } from '../../log/logger.ts';
 import { detachedString } from '../../util/detached-string.ts';
+import { ExpiryHeap, type HeapItem } from '../../util/expiry-heap.ts';
 import { StoreError } from '../store-error.ts';
-import { ExpiryHeap, type HeapItem } from './expiry-heap.ts';
 import {
   checkUpdate,
   decodeRegistration,

@@ -78,3 +78,50 @@ describe('P-CSCF RegistrationTable', () => {
     assert.equal(table.withIdentity('sip:ann@ims.test').length, 0);
   });
 });
+
+describe('P-CSCF RegistrationTable expiry (fake time)', () => {
+  it('a registration goes when its last contact expired plus the grace period, not before, and not after a removal', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
+    const removed: string[] = [];
+    const table = new RegistrationTable(1000, (r, why) => removed.push(`${r.impu} ${why}`));
+    const at = (s: number) => 1_000_000 + s * 1000;
+    table.save(flow(41000), 'sip:a@ims.test', {
+      associatedUris: [],
+      serviceRoute: [],
+      contacts: [
+        { uri: 'sip:a@10.0.0.1', expiresAt: at(60) },
+        { uri: 'sip:a@10.0.0.2', expiresAt: at(120) },
+      ],
+    });
+    table.save(flow(41001), 'sip:b@ims.test', {
+      associatedUris: [],
+      serviceRoute: [],
+      contacts: [{ uri: 'sip:b@10.0.0.3', expiresAt: at(30) }],
+    });
+    table.save(flow(41002), 'sip:c@ims.test', {
+      associatedUris: [],
+      serviceRoute: [],
+      contacts: [{ uri: 'sip:c@10.0.0.4', expiresAt: at(10) }],
+    });
+    // c is de-registered before it expires: its expiry must not fire.
+    table.remove(table.find(flow(41002), 'sip:c@ims.test')!, 'de-registered');
+    t.mock.timers.tick(30_900);
+    assert.deepEqual(removed, ['sip:c@ims.test de-registered']);
+    t.mock.timers.tick(200); // 31.1 s: b's contact expired at 30 s, grace 1 s
+    assert.deepEqual(removed, ['sip:c@ims.test de-registered', 'sip:b@ims.test expired']);
+    t.mock.timers.tick(30_000); // 61.1 s: a registration lasts as long as its last contact
+    assert.equal(table.find(flow(41000), 'sip:a@ims.test')?.contacts.length, 2);
+    // A re-registration before the end moves the expiry later.
+    table.save(flow(41000), 'sip:a@ims.test', {
+      associatedUris: [],
+      serviceRoute: [],
+      contacts: [{ uri: 'sip:a@10.0.0.2', expiresAt: at(300) }],
+    });
+    t.mock.timers.tick(100_000); // 161.1 s
+    assert.equal(removed.length, 2);
+    t.mock.timers.tick(140_000); // 301.1 s
+    assert.deepEqual(removed.at(-1), 'sip:a@ims.test expired');
+    assert.equal(table.size, 0);
+    table.dispose();
+  });
+});

@@ -17,6 +17,11 @@ export class ExpiryHeap<T extends HeapItem> {
     return this.items.length;
   }
 
+  /** The item that expires first (undefined when empty). */
+  get first(): T | undefined {
+    return this.items[0];
+  }
+
   /** Puts `item` in at `expiry`, or moves it there when already in. */
   set(item: T, expiry: number): void {
     if (item.heapIndex < 0) {

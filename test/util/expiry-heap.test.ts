@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
-import { ExpiryHeap, type HeapItem } from '../../../src/store/registrations/expiry-heap.ts';
+import { ExpiryHeap, type HeapItem } from '../../src/util/expiry-heap.ts';
 
 interface Item extends HeapItem {
   name: number;
