@@ -74,11 +74,11 @@ export class Deadlines<K> {
   #fire(): void {
     this.#timer = undefined;
     this.#timerAt = Number.POSITIVE_INFINITY;
+    const now = Date.now();
     try {
-      for (const entry of this.#heap.upTo(Date.now())) {
+      for (const entry of this.#heap.upTo(now)) {
         // An earlier onDue may have moved or deleted this key.
-        if (this.#entries.get(entry.key) !== entry || entry.heapIndex < 0 || entry.expiry > Date.now())
-          continue;
+        if (this.#entries.get(entry.key) !== entry || entry.expiry > now) continue;
         this.delete(entry.key);
         this.onDue(entry.key);
       }

@@ -1,10 +1,11 @@
 /**
- * A binary min-heap of items keyed by their earliest binding expiry, each item remembering its
- * position so a changed or removed item is fixed in O(log n). `upTo(time)` walks only the part
- * of the heap at or before `time`: O(k) for k due items, whatever the number of records.
+ * A binary min-heap of items keyed by their expiry (a registration's earliest binding, a
+ * deadline), each item remembering its position so a changed or removed item is fixed in
+ * O(log n). `upTo(time)` walks only the part of the heap at or before `time`: O(k) for k due
+ * items, whatever the number of items.
  */
 export interface HeapItem {
-  /** Earliest binding expiry, ms since the epoch. */
+  /** When the item expires, ms since the epoch. */
   expiry: number;
   /** Index in the heap array, -1 when not in the heap. */
   heapIndex: number;

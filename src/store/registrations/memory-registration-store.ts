@@ -6,7 +6,6 @@
  * close. Changes after the last snapshot are lost if the process dies (DEVIATION from a
  * write-ahead log: re-registration repairs them, and a log would cost a write per REGISTER).
  */
-
 import type { Logger } from '../../log/logger.ts';
 import { detachedString } from '../../util/detached-string.ts';
 import { ExpiryHeap, type HeapItem } from '../../util/expiry-heap.ts';
@@ -155,8 +154,9 @@ export class MemoryRegistrationStore implements RegistrationStore {
     for (const i of reg.impus) {
       const other = this.index.get(i);
       if (other !== undefined && other !== entry) this.takeFrom(other, i);
-      // A key taken from the REGISTER would keep its whole text for the registration's lifetime.
-      this.index.set(detachedString(i), entry);
+      // A new key is copied: one taken from the REGISTER would keep its whole text for the
+      // registration's lifetime (a key already in the map stays as it was stored).
+      this.index.set(this.index.has(i) ? i : detachedString(i), entry);
     }
     this.dirty = true;
   }
