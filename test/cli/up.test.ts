@@ -23,11 +23,15 @@ interface UpState {
   functions: { name: string; pid: number; http: string }[];
 }
 
+/** Every `ims up` started: one a failed assertion left running is stopped after the tests. */
+const started: ChildProcess[] = [];
+
 /** Starts `ims up`, waits for its start-up summary, returns it with the child. */
 function up(...extra: string[]): Promise<{ child: ChildProcess; out: () => string; summary: string }> {
   const child = spawn(process.execPath, [bin, 'up', '--data', dataDir, ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.push(child);
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`ims up did not start:\n${out}`)), 60_000);
@@ -68,7 +72,11 @@ function alive(pid: number): boolean {
 const readState = () => JSON.parse(readFileSync(join(dataDir, 'ims-up.json'), 'utf8')) as UpState;
 
 describe('ims up', () => {
-  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  after(() => {
+    for (const child of started)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('a bad key in ims.yaml: exit 1 naming it, nothing started', () => {
     const file = join(dataDir, 'bad.yaml');

@@ -124,6 +124,9 @@ export async function prepareFunction(
       const logger = createLogger({ name, level: options.logLevel ?? config.log?.level ?? 'info' });
       const hosted = await runFunction(name, config, { logger, http: httpSection });
       logger.info({ http: hosted.http?.url }, `${name} running`);
+      // pino writes asynchronously: what the start-up logged reaches stdout before whatever the
+      // caller writes next (the ready line `ims up` prints its summary after).
+      await new Promise<void>((resolve) => logger.flush(() => resolve()));
       return hosted;
     },
   };
