@@ -6,6 +6,9 @@
  *   the CPU is sampled through the inspector and written as <dir>/prof-<pid>.cpuprofile (the
  *   same format as --cpu-prof) at a normal exit. SIGUSR2 restarts the profile, dropping what
  *   was sampled so far (the start-up), so the profile covers the load step only.
+ * - BENCH_ALLOC_PROF_DIR=<dir>: the same for allocations (V8's sampling heap profiler, every
+ *   allocation counted, also those already collected), written as <dir>/alloc-<pid>.heapprofile;
+ *   SIGUSR2 restarts it too.
  * - BENCH_HEAP_DIR=<dir>: on SIGURG, a full garbage collection, then the live JS heap
  *   (process.memoryUsage().heapUsed, bytes) written to <dir>/heap-<pid>.json: what the
  *   process holds, without the garbage and free pages that VmRSS counts.
@@ -15,7 +18,8 @@ import { Session } from 'node:inspector';
 
 const profDir = process.env.BENCH_CPU_PROF_DIR;
 const heapDir = process.env.BENCH_HEAP_DIR;
-if (profDir || heapDir) {
+const allocDir = process.env.BENCH_ALLOC_PROF_DIR;
+if (profDir || heapDir || allocDir) {
   const session = new Session();
   session.connect();
   if (profDir) {
@@ -31,6 +35,22 @@ if (profDir || heapDir) {
       session.post('Profiler.stop', (err, result) => {
         if (!err && result)
           writeFileSync(`${profDir}/prof-${process.pid}.cpuprofile`, JSON.stringify(result.profile));
+      });
+    });
+  }
+  if (allocDir) {
+    const start = () =>
+      session.post('HeapProfiler.startSampling', {
+        samplingInterval: 16384,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    start();
+    process.on('SIGUSR2', () => session.post('HeapProfiler.stopSampling', start));
+    process.on('exit', () => {
+      session.post('HeapProfiler.stopSampling', (err, result) => {
+        if (!err && result)
+          writeFileSync(`${allocDir}/alloc-${process.pid}.heapprofile`, JSON.stringify(result.profile));
       });
     });
   }

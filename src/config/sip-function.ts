@@ -66,14 +66,17 @@ export function diameterClientSchema(originHost: string) {
       originRealm: hostSchema.default(DEMO_DOMAIN),
       /** Destination-Realm of Cx requests (the home network's). */
       destinationRealm: hostSchema.default(DEMO_DOMAIN),
-      /** Where to listen for peers that connect to us (RTR/PPR come over the same connection). */
+      /**
+       * Where to listen for peers that connect to us, if anywhere. None by default: the HSS's
+       * requests (RTR, PPR) come over the connection we open to it (RFC 6733 §2.1).
+       */
       listen: z
         .object({
           address: hostSchema.default(DEMO_ADDRESS),
-          port: z.number().int().min(0).max(65535).default(0),
+          port: z.number().int().min(0).max(65535),
         })
         .strict()
-        .prefault({}),
+        .optional(),
       peers: z
         .array(peerSchema)
         .min(1, 'at least one Diameter peer (the HSS, the SLF or a relay)')

@@ -1,7 +1,7 @@
 /**
  * Starts the Diameter node of a client function (a CSCF towards the HSS) from its `diameter`
- * config section: its identity, its peers, a listener for peers that connect to it, and
- * dynamic peers for Redirect-Host answers (an SLF in front of several HSSs).
+ * config section: its identity, its peers, a listener for peers that connect to it when one is
+ * configured, and dynamic peers for Redirect-Host answers (an SLF in front of several HSSs).
  */
 import type { DiameterClientSection } from '../config/sip-function.ts';
 import { DiameterNode } from '../diameter/index.ts';
@@ -17,7 +17,7 @@ export function createDiameterClient(
     originHost: section.originHost,
     originRealm: section.originRealm,
     productName,
-    listen: { address: section.listen.address, port: section.listen.port },
+    ...(section.listen ? { listen: { address: section.listen.address, port: section.listen.port } } : {}),
     peers: section.peers.map((p) => ({ ...p })),
     acceptUnknownPeers: false,
     dynamicPeers: { resolve: (host) => section.hosts[host.toLowerCase()] ?? host },

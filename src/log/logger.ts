@@ -7,6 +7,12 @@ export interface LoggerSettings {
   level?: string;
   /** Network function or component name, bound to every line as `fn`. */
   name?: string;
+  /**
+   * Write each line to stdout before the call returns, instead of from a buffer later: a
+   * function run by `ims up` then never has a line of its start-up arrive after the ready line
+   * it writes to the same pipe (pino's default stdout writer is asynchronous).
+   */
+  sync?: boolean;
 }
 
 /**
@@ -19,7 +25,8 @@ export function createLogger(settings: LoggerSettings = {}, destination?: NodeJS
     base: settings.name ? { fn: settings.name } : null,
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return destination ? pino(options, destination as pino.DestinationStream) : pino(options);
+  if (destination) return pino(options, destination as pino.DestinationStream);
+  return settings.sync ? pino(options, pino.destination({ dest: 1, sync: true })) : pino(options);
 }
 
 /** A logger that drops everything: the default for libraries used without one. */

@@ -121,12 +121,15 @@ export async function prepareFunction(
     name,
     async start() {
       // pino JSON lines on stdout, `fn: name` on each.
-      const logger = createLogger({ name, level: options.logLevel ?? config.log?.level ?? 'info' });
+      // Synchronous lines: what the start-up logged is on stdout before whatever the caller
+      // writes next (the ready line that `ims up` prints its summary after).
+      const logger = createLogger({
+        name,
+        level: options.logLevel ?? config.log?.level ?? 'info',
+        sync: true,
+      });
       const hosted = await runFunction(name, config, { logger, http: httpSection });
       logger.info({ http: hosted.http?.url }, `${name} running`);
-      // pino writes asynchronously: what the start-up logged reaches stdout before whatever the
-      // caller writes next (the ready line `ims up` prints its summary after).
-      await new Promise<void>((resolve) => logger.flush(() => resolve()));
       return hosted;
     },
   };

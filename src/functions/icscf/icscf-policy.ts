@@ -16,6 +16,8 @@ const ALLOW =
   'REGISTER, INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, PUBLISH, REFER, UPDATE, PRACK, INFO';
 
 export class IcscfPolicy implements ProxyPolicy {
+  readonly capabilities = { allow: ALLOW, supported: [] };
+
   constructor(
     private readonly ctx: IcscfContext,
     /** Whether a URI designates this I-CSCF (StatefulProxy.isLocal). */
@@ -47,8 +49,7 @@ export class IcscfPolicy implements ProxyPolicy {
   /** OPTIONS to the I-CSCF (a keep-alive or capability query) is answered here; nothing else is. */
   private addressedToUs(context: RequestContext): RoutingDecision {
     // RFC 3261 §11: answered as the UAS (400 when malformed, 420 for an unknown Require).
-    if (context.request.method === 'OPTIONS')
-      return answerOptions(context.request, { allow: ALLOW, supported: [] });
+    if (context.request.method === 'OPTIONS') return answerOptions(context.request, this.capabilities);
     return { action: 'respond', status: 404, reason: 'No Such User Here' };
   }
 }

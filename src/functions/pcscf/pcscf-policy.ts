@@ -44,6 +44,8 @@ const ALLOW =
   'REGISTER, INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, PUBLISH, REFER, UPDATE, PRACK, INFO';
 
 export class PcscfPolicy implements ProxyPolicy {
+  readonly capabilities = { allow: ALLOW, supported: ['path', 'outbound', 'sec-agree'] };
+
   constructor(
     private readonly ctx: PcscfContext,
     /** Whether a URI designates this P-CSCF (StatefulProxy.isLocal). */
@@ -62,7 +64,7 @@ export class PcscfPolicy implements ProxyPolicy {
       // RFC 3261 §11: phones send OPTIONS to their outbound proxy as a keep-alive or to learn
       // its capabilities, registered or not; the P-CSCF answers as the target (its UAS: 400
       // when malformed, 420 for an unknown Require).
-      return answerOptions(request, { allow: ALLOW, supported: ['path', 'outbound', 'sec-agree'] });
+      return answerOptions(request, this.capabilities);
     const registrations = ctx.registrations.onFlow(flow);
     const fromUe =
       registrations.length > 0 || ctx.routeFlows(rc.removedRoutes).some((f) => ctx.sameFlow(f, flow));

@@ -19,6 +19,8 @@ interface RegisterState extends RequestState {
   impu: string;
   /** The UE's Contact URIs (empty: a query; '*': remove all). */
   contacts: string[] | '*';
+  /** RFC 5626: the contacts carry a reg-id, each flow of the UE is a binding of its own. */
+  outbound: boolean;
 }
 
 function hasTag(values: string[], tag: string): boolean {
@@ -66,6 +68,7 @@ export function routeRegister(ctx: PcscfContext, rc: RequestContext): RoutingDec
     token,
     impu: request.to.uriText,
     contacts: contacts.includes('*') ? '*' : contacts.map((c) => (c as Contact).uriText),
+    outbound,
     ...(agreement.kind === 'agreed' ? { secAgree: agreement.mechanism } : {}),
   };
   rc.data.state = state;
@@ -105,6 +108,7 @@ export function registerResponse(ctx: PcscfContext, response: SipResponse, rc: R
   if (state.contacts === '*') ueContacts = [];
   const associatedUris = response.all(P_ASSOCIATED_URI).map((a) => a.uriText);
   const serviceRoute = response.all(SERVICE_ROUTE).map((r) => r.toString());
+  if (!state.outbound) ctx.registrations.releaseElsewhere(state.ueFlow, state.impu, state.contacts);
   const registration = ctx.registrations.save(state.ueFlow, state.impu, {
     associatedUris,
     serviceRoute,

@@ -161,6 +161,24 @@ export class RegistrationTable {
     return registration;
   }
 
+  /**
+   * A REGISTER of `impu` over `flow` for these contacts (or `'*'`, all of them) was accepted:
+   * registrations of the same identity over other flows lose those contacts, and go when none
+   * is left. The registrar keeps one binding per contact (RFC 3261 §10.3 step 7), so a phone
+   * that registers its contact again from a new address or port (a restart, a NAT rebinding)
+   * is reachable over the new flow only. Not for RFC 5626 contacts, which may keep one flow per
+   * reg-id.
+   */
+  releaseElsewhere(flow: Flow, impu: string, contacts: readonly string[] | '*'): void {
+    const key = aorKey(impu);
+    const here = flowKey(flow);
+    for (const r of this.byIdentity.get(key) ?? []) {
+      if (r.flowKey === here || aorKey(r.impu) !== key) continue;
+      if (contacts === '*') this.remove(r, 'de-registered over another flow');
+      else for (const c of contacts) this.removeContact(r, c, 're-registered over another flow');
+    }
+  }
+
   /** The registration of this identity over this flow. */
   find(flow: Flow, impu: string): UeRegistration | undefined {
     return this.byFlowKey.get(flowKey(flow))?.byImpu.get(aorKey(impu));
@@ -168,6 +186,7 @@ export class RegistrationTable {
 
   /** RFC 3680 §5.1: a contact ended (state terminated); the registration goes with its last one. */
   removeContact(registration: UeRegistration, contactUri: string, why: string): void {
+    if (registration.contacts.length === 0) return;
     registration.contacts = registration.contacts.filter((c) => !sameUri(c.uri, contactUri));
     if (registration.contacts.length === 0) this.remove(registration, why);
   }

@@ -21,7 +21,7 @@ import type { RegistrationStore } from '../../store/registrations/types.ts';
 import type { ScscfConfig } from './config.ts';
 import { eventPackage, type RegEventNotifier } from './reg-event-notifier.ts';
 import type { Registrar } from './registrar.ts';
-import type { SessionRouter } from './routing/session-router.ts';
+import { SCSCF_CAPABILITIES, type SessionRouter } from './routing/session-router.ts';
 import { canonicalImpu } from './user-profile.ts';
 
 export interface ScscfPolicyDeps {
@@ -35,6 +35,7 @@ export interface ScscfPolicyDeps {
 }
 
 export class ScscfPolicy implements ProxyPolicy {
+  readonly capabilities = SCSCF_CAPABILITIES;
   readonly #domains: Set<string>;
 
   constructor(private readonly deps: ScscfPolicyDeps) {

@@ -25,6 +25,12 @@ export interface ParseOptions {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+/**
+ * RFC 3261 §25.1: no control character but HTAB in the header section (CR and LF end lines),
+ * except escaped in a quoted-pair (`\` then any of %x00-09 / %x0B-0C / %x0E-7F: RFC 4475
+ * §3.1.1.2 is valid with one).
+ */
+const CONTROL = /(?<!\\)[\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/;
 
 /** Where the header section ends: [end of header text, start of body], or undefined. */
 export function findHeaderEnd(buf: Buffer, from: number): [number, number] | undefined {
@@ -69,6 +75,7 @@ export function parseMessage(buf: Buffer, options: ParseOptions = {}): SipReques
   const isResponse = startLine.length > 4 && startLine.slice(0, 4).toUpperCase() === 'SIP/';
   let headers: Headers | undefined;
   try {
+    if (CONTROL.test(text)) throw new SipParseError('Bad header line: control character');
     headers = new Headers(firstEol < 0 ? [] : splitHeaderLines(text, firstEol + 1));
     const body = options.headersOnly
       ? Buffer.alloc(0)

@@ -1,6 +1,7 @@
 import type { NameAddr, SipRequest, SipResponse, Uri } from '../message/index.ts';
 import type { ServerTransaction } from '../transaction/index.ts';
 import type { Destination, Flow } from '../transport/types.ts';
+import type { OwnCapabilities } from './uas-checks.ts';
 
 /** One place to forward a request to (RFC 3261 §16.5 target set). */
 export interface ProxyTarget {
@@ -65,6 +66,11 @@ export interface RequestContext {
  * response) stay in the core.
  */
 export interface ProxyPolicy {
+  /**
+   * What this element says of itself when it answers an OPTIONS as its UAS (RFC 3261 §11.2):
+   * also in the 200 to an OPTIONS whose Max-Forwards reached 0 (§16.3 step 3).
+   */
+  readonly capabilities?: OwnCapabilities;
   /**
    * Where a request goes, after §16.3 validation and §16.4 Route preprocessing. Requests
    * inside a dialog (To tag) come here too; `relay` is the usual answer for them.

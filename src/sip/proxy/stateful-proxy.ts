@@ -26,6 +26,7 @@ import { Forwarder, type NextHopResolver } from './forwarder.ts';
 import type { ProxyPolicy, ProxyTarget, RequestContext } from './proxy-policy.ts';
 import { checkRequest, loopHash } from './request-checks.ts';
 import { ResponseContext } from './response-context.ts';
+import { answerOptions } from './uas-checks.ts';
 
 export interface StatefulProxyOptions {
   transport: TransportLayer;
@@ -118,7 +119,9 @@ export class StatefulProxy implements TransactionUser {
   private async handle(request: SipRequest, transaction: ServerTransaction, flow: Flow): Promise<void> {
     // RFC 3261 §16.2: a stateful proxy answers an INVITE with 100 (Trying) at once.
     if (request.method === 'INVITE') transaction.respond(createResponse(request, 100));
-    const refusal = checkRequest(request, { supportedProxyRequire: this.options.supportedProxyRequire });
+    let refusal = checkRequest(request, { supportedProxyRequire: this.options.supportedProxyRequire });
+    const own = this.options.policy.capabilities;
+    if (refusal?.status === 200 && own) refusal = answerOptions(request, own);
     if (refusal) {
       transaction.respond(
         createResponse(request, refusal.status, { reason: refusal.reason, headers: refusal.headers }),

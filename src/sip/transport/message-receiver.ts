@@ -1,5 +1,6 @@
 import type { Logger } from '../../log/logger.ts';
 import {
+  findHeaderEnd,
   parseMessage,
   SipParseError,
   type SipRequest,
@@ -36,11 +37,19 @@ export class MessageReceiver {
     private readonly hooks: ReceiverHooks,
     private readonly stats: TransportStats,
     private readonly logger: Logger,
+    /** Largest header section accepted, bytes (TransportOptions.limits.maxHeaderSize). */
+    private readonly maxHeaderSize = Number.POSITIVE_INFINITY,
   ) {}
 
   /** `stream`: the bytes were framed by a StreamFramer (Content-Length is then mandatory). */
   receive(data: Buffer, flow: Flow, stream: boolean): void {
     const receivedAt = Date.now();
+    if (data.length > this.maxHeaderSize && (findHeaderEnd(data, 0)?.[0] ?? data.length) > this.maxHeaderSize) {
+      this.stats.oversizedDropped++;
+      const reason = `Message Too Large: header section over ${this.maxHeaderSize} bytes`;
+      this.refuse(data, flow, new SipParseError(reason, undefined, 513));
+      return;
+    }
     let message: SipRequest | SipResponse;
     try {
       message = parseMessage(data, { stream });

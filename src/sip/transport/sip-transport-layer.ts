@@ -80,6 +80,7 @@ export class SipTransportLayer implements TransportLayer {
       },
       this.counters,
       log,
+      options.limits.maxHeaderSize,
     );
   }
 

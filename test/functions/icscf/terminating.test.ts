@@ -169,6 +169,24 @@ describe('I-CSCF terminating requests (TS 24.229 §5.3.2.1)', () => {
     assert.equal(mmtel.got.length, before + 1);
   });
 
+  it('OPTIONS whose Max-Forwards reached 0 is answered with Allow (RFC 3261 §16.3 step 3, §11.2); others get 483', async () => {
+    const options = await send(icscf.port, {
+      method: 'OPTIONS',
+      uri: 'sip:bob@ims.test',
+      to: 'sip:bob@ims.test',
+      maxForwards: 0,
+    });
+    assert.equal(options.status, 200);
+    assert.match(options.headers.get('Allow') ?? '', /INVITE/);
+    const message = await send(icscf.port, {
+      method: 'MESSAGE',
+      uri: 'sip:bob@ims.test',
+      to: 'sip:bob@ims.test',
+      maxForwards: 0,
+    });
+    assert.equal(message.status, 483);
+  });
+
   it('OPTIONS to the I-CSCF itself as its UAS: 420 for an unknown Require, 400 for a malformed From', async () => {
     const self = `sip:127.0.0.1:${icscf.port}`;
     const unknown = await send(icscf.port, {

@@ -19,6 +19,35 @@ describe('P-CSCF RegistrationTable', () => {
   let table: RegistrationTable;
   afterEach(() => table.dispose());
 
+  it('a contact registered again over another flow leaves the old flow; * takes every flow', () => {
+    const removed: string[] = [];
+    table = new RegistrationTable(1000, (r, why) => removed.push(`${r.flow.remote.port} ${why}`));
+    const update = (uris: string[]) => ({
+      associatedUris: ['sip:dave@ims.test'],
+      serviceRoute: [],
+      contacts: uris.map((uri) => ({ uri, expiresAt: Date.now() + 60_000 })),
+    });
+    table.save(flow(40000), 'sip:dave@ims.test', update(['sip:dave@10.0.0.1:5072', 'sip:dave@10.0.0.9']));
+    table.save(flow(40100), 'sip:erin@ims.test', update(['sip:dave@10.0.0.1:5072']));
+    // The phone restarts and registers the same contact from a new port.
+    table.releaseElsewhere(flow(40001), 'sip:dave@IMS.test', ['sip:dave@10.0.0.1:5072']);
+    table.save(flow(40001), 'sip:dave@ims.test', update(['sip:dave@10.0.0.1:5072']));
+    assert.deepEqual(
+      table.find(flow(40000), 'sip:dave@ims.test')?.contacts.map((c) => c.uri),
+      ['sip:dave@10.0.0.9'],
+    );
+    assert.equal(table.size, 3);
+    table.releaseElsewhere(flow(40002), 'sip:dave@ims.test', ['sip:dave@10.0.0.9']);
+    assert.deepEqual(removed, ['40000 re-registered over another flow']);
+    assert.equal(table.find(flow(40000), 'sip:dave@ims.test'), undefined);
+    // Another identity's registration with an equal contact is not touched.
+    assert.equal(table.find(flow(40100), 'sip:erin@ims.test')?.contacts.length, 1);
+    table.releaseElsewhere(flow(40003), 'sip:dave@ims.test', '*');
+    assert.equal(table.find(flow(40001), 'sip:dave@ims.test'), undefined);
+    assert.equal(removed[1], '40001 de-registered over another flow');
+    assert.equal(table.size, 1);
+  });
+
   it('many users over one flow: each found by its identities; removal re-points shared ones', () => {
     const removed: string[] = [];
     table = new RegistrationTable(1000, (r) => removed.push(r.impu));

@@ -43,6 +43,22 @@ describe('P-CSCF registration (TS 24.229 §5.2.2, RFC 3327, RFC 5626)', () => {
     assert.equal(new FlowTokenCodec().decode(pathUri.user), undefined);
   });
 
+  it('the same contact registered from a new port is served over the new flow only (RFC 3261 §10.3)', async () => {
+    const impu = `sip:${unique('dave')}@ims.test`;
+    const moved = await RawUe.start('udp', bench.port);
+    try {
+      assert.equal((await ue.request(registerText(impu, 'sip:dave@10.0.0.9:5072'))).status, 200);
+      assert.equal((await moved.request(registerText(impu, 'sip:dave@10.0.0.9:5072'))).status, 200);
+      const regs = bench.pcscf.registeredUsers().filter((r) => r.impu === impu);
+      assert.deepEqual(
+        regs.map((r) => r.flow.remote.port),
+        [moved.port],
+      );
+    } finally {
+      await moved.close();
+    }
+  });
+
   it('an AKA challenge reaches the UE without the ck and ik parameters (TS 24.229 §5.2.2.1)', async () => {
     bench.core.challenge =
       'Digest realm="ims.test", nonce="bm9uY2U=", algorithm=AKAv1-MD5, qop="auth", ' +

@@ -286,6 +286,23 @@ describe('SIP message parser', () => {
     );
   });
 
+  it('refuses control characters in the header section, except escaped in a quoted-pair (RFC 3261 §25.1)', () => {
+    const head = (subject: string) =>
+      complete([
+        'MESSAGE sip:a@b SIP/2.0',
+        'Via: SIP/2.0/UDP h;branch=z9hG4bK1',
+        'From: <sip:a@b>;tag=1',
+        'To: <sip:a@b>',
+        'Call-ID: c',
+        'CSeq: 1 MESSAGE',
+        `Subject: ${subject}`,
+      ]);
+    assert.throws(() => parseMessage(msg(head('a\x00b'))), /control character/);
+    assert.throws(() => parseMessage(msg(head('a\x1bb'))), /control character/);
+    assert.equal(parseMessage(msg(head('"a\\\x00b"'))).headers.get('Subject'), '"a\\\x00b"');
+    assert.equal(parseMessage(msg(head('a\tb'))).headers.get('Subject'), 'a\tb');
+  });
+
   it('frames datagram bodies by Content-Length', () => {
     const head = complete([
       'MESSAGE sip:a@b SIP/2.0',

@@ -169,6 +169,34 @@ describe('UDP transport (RFC 3261 §18, RFC 3581)', () => {
     }
   });
 
+  it('§21.5.14: a header section over limits.maxHeaderSize gets 513, a large body does not', async () => {
+    const small = await start({
+      listen: [{ protocol: 'udp', host: '127.0.0.1', port: 0 }],
+      limits: { maxHeaderSize: 2048 },
+    });
+    try {
+      const smallInbox = new Inbox(small);
+      const to = portOf(small, 'udp');
+      const long = requestText({ via: `SIP/2.0/UDP 127.0.0.1:${client.port};branch=z9hG4bKlong` }).replace(
+        'Max-Forwards: 70',
+        `Max-Forwards: 70\r\nSubject: ${'a'.repeat(3000)}`,
+      );
+      client.socket.send(Buffer.from(long), to, '127.0.0.1');
+      const res = parse(await client.next()) as SipResponse;
+      assert.equal(res.status, 513);
+      assert.equal(res.reason, 'Message Too Large: header section over 2048 bytes');
+      assert.equal(res.topVia.branch, 'z9hG4bKlong');
+      const bigBody = requestText({
+        via: `SIP/2.0/UDP 127.0.0.1:${client.port};branch=z9hG4bKbody`,
+        body: 'x'.repeat(6000),
+      });
+      client.socket.send(Buffer.from(bigBody), to, '127.0.0.1');
+      await eventually(() => smallInbox.messages.length === 1);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('RFC 5626 §4.4: CRLF keep-alive datagrams are ignored', async () => {
     const before = layer.stats().keepAlives;
     send('\r\n\r\n');

@@ -16,7 +16,7 @@ import {
   SipUri,
 } from '../../../sip/message/index.ts';
 import type { ProxyTarget, RequestContext, RoutingDecision } from '../../../sip/proxy/proxy-policy.ts';
-import { answerOptions } from '../../../sip/proxy/uas-checks.ts';
+import { answerOptions, type OwnCapabilities } from '../../../sip/proxy/uas-checks.ts';
 import type { Binding, Registration, RegistrationStore } from '../../../store/registrations/types.ts';
 import type { ScscfConfig } from '../config.ts';
 import { addChargingFunctionAddresses, ensureChargingVector, removeChargingHeaders } from './charging.ts';
@@ -66,11 +66,13 @@ const ORIGINATING = new Set([
 
 const respond = (status: number, reason?: string): RoutingDecision => ({ action: 'respond', status, reason });
 
-/** Methods listed when an OPTIONS is addressed to the S-CSCF itself (RFC 3261 §11). */
-const ALLOW =
-  'REGISTER, INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, PUBLISH, REFER, UPDATE, PRACK, INFO';
-/** Option tags of the S-CSCF as a UAS: the registrar's (RFC 3327 Path, RFC 5626 outbound). */
-const SUPPORTED = ['path', 'outbound'];
+/** What the S-CSCF says of itself to an OPTIONS addressed to it (RFC 3261 §11). */
+export const SCSCF_CAPABILITIES: OwnCapabilities = {
+  allow:
+    'REGISTER, INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, SUBSCRIBE, NOTIFY, PUBLISH, REFER, UPDATE, PRACK, INFO',
+  /** Option tags of the S-CSCF as a UAS: the registrar's (RFC 3327 Path, RFC 5626 outbound). */
+  supported: ['path', 'outbound'],
+};
 
 export class SessionRouter {
   private readonly logger: Logger;
@@ -103,7 +105,7 @@ export class SessionRouter {
     if (ctx.request.to.tag !== undefined) return { action: 'relay' };
     // RFC 3261 §11: an OPTIONS for the S-CSCF itself (a keep-alive, a capability query) is
     // answered here as its UAS, before the originating/terminating decision.
-    if (this.isOptionsForUs(ctx)) return answerOptions(ctx.request, { allow: ALLOW, supported: SUPPORTED });
+    if (this.isOptionsForUs(ctx)) return answerOptions(ctx.request, SCSCF_CAPABILITIES);
     try {
       for (const r of ctx.removedRoutes) {
         const user = routeUser(r);

@@ -112,6 +112,7 @@ export interface RequestOptions {
   /** A To tag: the request is inside a dialog. */
   toTag?: string;
   headers?: string[];
+  maxForwards?: number;
 }
 
 /** Sends one request from a fresh UDP UA to the I-CSCF and resolves with its final response. */
@@ -128,7 +129,7 @@ export async function send(icscfPort: number, options: RequestOptions): Promise<
     const lines = [
       `${method} ${options.uri} SIP/2.0`,
       `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-${randomUUID()}`,
-      'Max-Forwards: 70',
+      `Max-Forwards: ${options.maxForwards ?? 70}`,
       `From: <${options.from ?? options.to}>;tag=ua`,
       `To: <${options.to}>${options.toTag ? `;tag=${options.toTag}` : ''}`,
       `Call-ID: ${randomUUID()}`,
