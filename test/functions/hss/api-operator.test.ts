@@ -24,7 +24,12 @@ interface Answer {
 }
 interface Ctx {
   store: SubscriberStore;
-  call(method: string, url: string, payload?: unknown, headers?: Record<string, string>): Promise<Answer>;
+  call(
+    method: string,
+    url: string,
+    payload?: unknown,
+    headers?: Record<string, string | undefined>,
+  ): Promise<Answer>;
 }
 
 function withApi(fn: (ctx: Ctx) => Promise<void>, options: Partial<HssApiOptions> = {}) {
@@ -237,6 +242,52 @@ describe('HSS REST API: the §7 operator interface', () => {
   );
 
   it(
+    'a body that is not JSON by its media type (text/plain included) or has no Content-Type: 415, POST and PUT',
+    withApi(async ({ call, store }) => {
+      const created = await call('POST', '/api/v1/subscribers', { impu: 'sip:ct@ims.test', password: 'x' });
+      assert.equal(created.status, 201);
+      const one = '/api/v1/subscribers/sip%3Act%40ims.test';
+      const json = JSON.stringify({ impu: 'sip:ct@ims.test', password: 'y' });
+      const cases: [string, string, string, string | undefined, string][] = [
+        ['POST', '/api/v1/subscribers', 'hi', 'text/plain', "unsupported media type 'text/plain'"],
+        [
+          'POST',
+          '/api/v1/subscribers',
+          json,
+          'text/plain; charset=utf-8',
+          "unsupported media type 'text/plain; charset=utf-8'",
+        ],
+        ['PUT', one, 'hi', 'text/plain', "unsupported media type 'text/plain'"],
+        [
+          'PUT',
+          '/api/v1/subscribers/sip%3Anobody%40ims.test',
+          'hi',
+          'text/plain',
+          "unsupported media type 'text/plain'",
+        ],
+        ['POST', '/api/v1/subscribers:import', 'x', 'text/plain', "unsupported media type 'text/plain'"],
+        ['POST', '/api/v1/subscribers', json, undefined, 'a body without Content-Type'],
+        ['PUT', one, json, undefined, 'a body without Content-Type'],
+      ];
+      for (const [method, url, payload, contentType, reason] of cases) {
+        // An undefined header is left out (call would otherwise send application/json).
+        const r = await call(method, url, payload, { 'content-type': contentType });
+        assert.equal(r.status, 415, `${method} ${url} ${contentType}`);
+        assert.deepEqual(r.body, {
+          error: `${reason}: send application/json (application/x-ndjson to :import)`,
+        });
+      }
+      // Refused before the route ran: the password is the one created, until a JSON PUT.
+      const ha1 = async () =>
+        (await store.getSubscriptionByImpi('ct@ims.test'))?.privateIdentities[0]?.ha1Md5;
+      assert.equal(await ha1(), digestHa1('MD5', 'ct@ims.test', 'ims.test', 'x'));
+      const r = await call('PUT', one, json, { 'content-type': 'application/json; charset=utf-8' });
+      assert.equal(r.status, 200);
+      assert.equal(await ha1(), digestHa1('MD5', 'ct@ims.test', 'ims.test', 'y'));
+    }),
+  );
+
+  it(
     'a known path with a method it does not take: 405 with Allow; an unknown path: 404',
     withApi(async ({ call }) => {
       const cases: [string, string, string][] = [
@@ -273,6 +324,13 @@ describe('HSS REST API: the §7 operator interface', () => {
       assert.ok(doc.components.schemas.ImportResult.properties.generatedPasswords);
       const dereg = doc.paths['/api/v1/subscribers/{impu}/registration'].delete.responses['409'];
       assert.match(dereg.description, /NOT_REGISTERED/);
+      // Every operation that takes a body answers 415 for one of another media type.
+      const withBody = Object.values(doc.paths).flatMap((item: Json) =>
+        Object.values(item).filter((op: Json) => op?.requestBody !== undefined),
+      );
+      assert.ok(withBody.length >= 10);
+      for (const op of withBody as Json[]) assert.ok(op.responses['415'], op.operationId);
+      assert.equal(doc.paths['/api/v1/subscribers'].get.responses['415'], undefined);
     }),
   );
 });

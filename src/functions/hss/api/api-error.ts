@@ -153,12 +153,14 @@ function fromFastifyError(err: FastifyError | Error, request: FastifyRequest): A
       return reason('', 'not valid JSON');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return reason('', 'empty, where content-type says application/json');
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const type = request.headers['content-type'];
       return new ApiError(
         415,
-        `unsupported media type '${request.headers['content-type'] ?? ''}': send application/json` +
+        `${type ? `unsupported media type '${type}'` : 'a body without Content-Type'}: send application/json` +
           ' (application/x-ndjson to :import)',
       );
+    }
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError(413, `request body too large: ${err.message}`);
   }

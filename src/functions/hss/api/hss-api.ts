@@ -102,6 +102,11 @@ export function createHssApi(options: HssApiOptions): FastifyInstance {
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
+  // RFC 9110 §15.5.16: a body the API does not read by its media type is a 415. Fastify reads
+  // text/plain by default, which handed "hi" to a route as a string (a 400 about its JSON
+  // shape); only application/json (and NDJSON at :import) is read. A body without Content-Type
+  // is a 415 too: the API does not guess (RFC 9110 §8.3 allows it to, it need not).
+  app.removeContentTypeParser('text/plain');
   const errorHandler = apiErrorHandler(logger);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {

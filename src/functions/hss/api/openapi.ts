@@ -39,6 +39,24 @@ const E422 = {
   ),
 };
 const E503 = { '503': json('Error', 'the subscriber database cannot be reached') };
+const E415 = {
+  '415': json('Error', 'the body is not of a media type this operation reads (or has no Content-Type)'),
+};
+
+/** Every operation that takes a body also answers 415 (hss-api.ts reads only the media types listed). */
+function withMediaTypeErrors<P extends Record<string, Record<string, object>>>(paths: P): P {
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, operations]) => [
+      path,
+      Object.fromEntries(
+        Object.entries(operations).map(([method, op]) => {
+          const { requestBody, responses } = op as { requestBody?: unknown; responses?: object };
+          return [method, requestBody === undefined ? op : { ...op, responses: { ...responses, ...E415 } }];
+        }),
+      ),
+    ]),
+  ) as P;
+}
 
 const path = (name: string, description: string) => ({
   name,
@@ -401,10 +419,10 @@ export function openApiDocument(): Readonly<Record<string, unknown>> {
         '(TS 23.008, TS 29.228). Errors are { error, field?, issues? }: 400 when a request does not match this ' +
         'document (its URL, JSON body or query), 422 when the subscriber model refuses it, 409 when a value is ' +
         'taken, 404 for an unknown path, 405 with Allow for a method a known path does not take, 415 for a body ' +
-        'that is not application/json. Secrets (K, OPc, OP, HA1) are never returned: they read { "set": true }; ' +
+        'that is not application/json (text/plain included) or has no Content-Type. Secrets (K, OPc, OP, HA1) are never returned: they read { "set": true }; ' +
         'a password the HSS generates is answered once, on creation.',
     },
-    paths: PATHS,
+    paths: withMediaTypeErrors(PATHS),
     components: { schemas: componentSchemas() },
   });
   return document;
