@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { parseHex, sqnFromBytes } from '../aka/bytes.ts';
 import { AkaError } from '../aka/errors.ts';
 import { Milenage } from '../aka/milenage.ts';
 import { generateAuthenticationVector } from '../aka/vectors.ts';
+import { parseCommandLine } from './command-line.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 import { printUsage, wantsHelp } from './help.ts';
 
@@ -20,7 +20,7 @@ fields opc, mac_a, mac_s, res, ck, ik, ak, ak_star, autn.
 /** `ims aka vector`: the MILENAGE outputs for one set of inputs, as JSON (ARCHITECTURE.md §7). */
 function vector(args: string[]): number {
   if (wantsHelp(args)) return printUsage(HELP);
-  const { values } = parseArgs({
+  const { values } = parseCommandLine('ims aka vector', {
     args,
     options: {
       k: { type: 'string' },

@@ -65,10 +65,6 @@ export async function main(argv: string[]): Promise<number> {
       console.error(err.message);
       return err.exitCode;
     }
-    if (err instanceof TypeError && (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`ims ${name}: ${err.message}`);
-      return EXIT_USAGE;
-    }
     throw err;
   }
 }

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { FunctionUnavailableError, type HostedFunction, prepareFunction } from '../functions/host/index.ts';
+import { parseCommandLine } from './command-line.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 import { findFunction, NETWORK_FUNCTIONS } from './functions.ts';
 import { printUsage, wantsHelp } from './help.ts';
@@ -39,7 +39,7 @@ export interface ReadyMessage {
  */
 export async function runCommand(args: string[]): Promise<number> {
   if (wantsHelp(args)) return printUsage(runUsage());
-  const { positionals, values } = parseArgs({
+  const { positionals, values } = parseCommandLine('ims run', {
     args,
     options: {
       config: { type: 'string', short: 'c' },

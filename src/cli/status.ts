@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { HealthReport } from '../functions/host/index.ts';
 import type { PeerStatus } from '../functions/running-function.ts';
+import { parseCommandLine } from './command-line.ts';
 import { loadDeployment } from './deployment.ts';
 import { CliError } from './errors.ts';
 import { printUsage, wantsHelp } from './help.ts';
@@ -45,7 +45,7 @@ Exit status 1 when nothing runs.`;
 
 export async function statusCommand(args: string[]): Promise<number> {
   if (wantsHelp(args)) return printUsage(USAGE);
-  const { values } = parseArgs({
+  const { values } = parseCommandLine('ims status', {
     args,
     options: {
       json: { type: 'boolean', default: false },

@@ -3,7 +3,13 @@
  * default http://127.0.0.1:8080, so that they work the same against a remote HSS). Every
  * failure becomes a CliError with one line: the API's own `error` text, or why the HSS could
  * not be reached.
+ *
+ * Over node:http(s), not fetch: fetch refuses the ports browsers block (1, 6000, 5060 ...:
+ * the WHATWG Fetch "bad port" list, a defence of browsers against cross-protocol requests that
+ * a command given its URL by the operator has no use for), so an HSS API on any port is reached.
  */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { CliError, EXIT_USAGE } from './errors.ts';
 
 export const DEFAULT_HSS_URL = 'http://127.0.0.1:8080';
@@ -20,13 +26,40 @@ export interface RequestOptions {
   ndjson?: string;
 }
 
-/** The one-line reason of a failed fetch: the socket error code when there is one. */
+/** Thrown when the HSS has not answered within TIMEOUT_MS. */
+class NoAnswerError extends Error {}
+
+/** The one-line reason a request failed: the socket error code when there is one. */
 function networkReason(err: unknown): string {
-  const cause = (err as { cause?: unknown }).cause as
-    | { code?: string; message?: string; errors?: { code?: string }[] }
-    | undefined;
-  if (err instanceof Error && err.name === 'TimeoutError') return `no answer within ${TIMEOUT_MS / 1000} s`;
-  return cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (err as Error).message;
+  if (err instanceof NoAnswerError) return `no answer within ${TIMEOUT_MS / 1000} s`;
+  // A name with several addresses tried in turn fails with an AggregateError of each attempt.
+  const e = err as { code?: string; errors?: { code?: string }[]; message?: string };
+  return e.code ?? e.errors?.[0]?.code ?? e.message ?? String(err);
+}
+
+/** One HTTP exchange: the status and the whole body as text. */
+function exchange(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(url, { method, headers }, (response: IncomingMessage) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      response.on('error', reject);
+    });
+    const timer = setTimeout(() => request.destroy(new NoAnswerError()), TIMEOUT_MS);
+    request.on('close', () => clearTimeout(timer));
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 export class HssClient {
@@ -64,25 +97,20 @@ export class HssClient {
       headers['content-type'] = 'application/x-ndjson';
       body = options.ndjson;
     }
-    let response: Response;
+    let answer: { status: number; text: string };
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers,
-        ...(body !== undefined ? { body } : {}),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
+      answer = await exchange(new URL(`${this.baseUrl}${path}`), method, headers, body);
     } catch (err) {
-      throw new CliError(`ims subscriber: cannot reach the HSS at ${this.baseUrl}: ${networkReason(err)}`);
+      throw new CliError(`${this.command}: cannot reach the HSS at ${this.baseUrl}: ${networkReason(err)}`);
     }
-    const text = await response.text();
+    const { text } = answer;
     let parsed: unknown;
     try {
       parsed = text === '' ? undefined : JSON.parse(text);
     } catch {
       parsed = text;
     }
-    return { status: response.status, body: parsed };
+    return { status: answer.status, body: parsed };
   }
 
   /** Sends one request and returns its body when the status is one of `ok`; a CliError otherwise. */

@@ -2,11 +2,14 @@
  * `ims subscriber add|show|list|remove|import` (ARCHITECTURE.md §7), over the HSS's REST API at
  * `--hss` (default http://127.0.0.1:8080). Human output by default; `--json` prints the API's
  * JSON, stable for scripts. Exit status 0 on success, 1 when the HSS refuses or cannot be
- * reached, 2 for a command line that cannot be understood; one line on stderr either way.
+ * reached, 2 for a command line that cannot be understood (including a flag value the CLI can
+ * check itself: identity syntax, hex digits); one line on stderr either way.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { isPrivateIdentity, normalizePublicIdentity } from '../ims/identity.ts';
 import { parseIfcDocument } from '../ims/ifc-document.ts';
+import { isHex } from '../ims/validation.ts';
+import { parseCommandLine } from './command-line.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
 import { printUsage, wantsHelp } from './help.ts';
 import { DEFAULT_HSS_URL, HssClient } from './subscriber-client.ts';
@@ -90,7 +93,7 @@ function oneIdentity(command: string, positionals: string[], flag?: string): str
 async function add(args: string[]): Promise<number> {
   if (wantsHelp(args)) return printUsage(ADD_USAGE);
   const command = 'ims subscriber add';
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLine(command, {
     args,
     options: {
       ...common,
@@ -113,6 +116,7 @@ async function add(args: string[]): Promise<number> {
   for (const flag of ['opc', 'op', 'amf'] as const)
     if (values[flag] !== undefined && values.k === undefined)
       throw usage(command, `--${flag} is for AKA: give --k too`);
+  checkSubscriberValues(command, { ...values, impu });
   const client = new HssClient(values.hss, command);
   const body: Record<string, unknown> = { impu };
   for (const f of ['impi', 'password', 'k', 'opc', 'op', 'amf', 'tel'] as const)
@@ -129,6 +133,45 @@ async function add(args: string[]): Promise<number> {
       console.log(`  ${'password'.padEnd(14)}${created.password}  (generated; shown only this once)`);
   }
   return 0;
+}
+
+/** Hex digits of the AKA values: K and AMF (TS 33.102 §6.3.7), OP and OPc (TS 35.206 §2). */
+const HEX_DIGITS = { k: 32, opc: 32, op: 32, amf: 4 } as const;
+
+/**
+ * Exit status 2 for what the CLI can tell is wrong with a flag's value itself (README, "The
+ * `ims` command"), before the HSS is asked: the syntax of the identities and the hex digits of
+ * the AKA values, in the HSS's own words (its 422 would otherwise say the same, with exit 1).
+ */
+function checkSubscriberValues(
+  command: string,
+  values: { impu: string; impi?: string; tel?: string; k?: string; opc?: string; op?: string; amf?: string },
+): void {
+  const issues: string[] = [];
+  const publicIdentity = (field: string, text: string): string | undefined => {
+    try {
+      return normalizePublicIdentity(text);
+    } catch (err) {
+      issues.push(`${field}: ${(err as Error).message}`);
+      return undefined;
+    }
+  };
+  const impu = publicIdentity('impu', values.impu);
+  if (values.impi !== undefined && !isPrivateIdentity(values.impi))
+    issues.push('impi: must be an NAI username@realm (TS 23.003 §13.3)');
+  if (values.tel !== undefined) {
+    publicIdentity('tel', values.tel.startsWith('tel:') ? values.tel : `tel:${values.tel}`);
+    if (impu?.startsWith('tel:'))
+      issues.push('tel: the IMPU is a tel URI already: give a SIP IMPU with tel, or the tel URI alone');
+  }
+  for (const [field, digits] of Object.entries(HEX_DIGITS) as [keyof typeof HEX_DIGITS, number][]) {
+    const value = values[field];
+    if (value !== undefined && !isHex(value, digits)) issues.push(`${field}: must be ${digits} hex digits`);
+  }
+  if (issues.length > 0) {
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    throw new CliError(`${command}: invalid subscription: ${issues[0]}${more}`, EXIT_USAGE);
+  }
 }
 
 /**
@@ -152,7 +195,12 @@ function readIfc(command: string, file: string): unknown[] {
 async function show(args: string[]): Promise<number> {
   if (wantsHelp(args)) return printUsage(SHOW_USAGE);
   const command = 'ims subscriber show';
-  const { values, positionals } = parseArgs({ args, options: common, allowPositionals: true, strict: true });
+  const { values, positionals } = parseCommandLine(command, {
+    args,
+    options: common,
+    allowPositionals: true,
+    strict: true,
+  });
   const impu = oneIdentity(command, positionals);
   const client = new HssClient(values.hss, command);
   const sub = (await client.expect('GET', HssClient.subscriberPath(impu), [200])) as SubscriptionJson;
@@ -164,7 +212,12 @@ async function show(args: string[]): Promise<number> {
 async function remove(args: string[]): Promise<number> {
   if (wantsHelp(args)) return printUsage(REMOVE_USAGE);
   const command = 'ims subscriber remove';
-  const { values, positionals } = parseArgs({ args, options: common, allowPositionals: true, strict: true });
+  const { values, positionals } = parseCommandLine(command, {
+    args,
+    options: common,
+    allowPositionals: true,
+    strict: true,
+  });
   const impu = oneIdentity(command, positionals);
   const client = new HssClient(values.hss, command);
   await client.expect('DELETE', HssClient.subscriberPath(impu), [204]);
@@ -176,7 +229,7 @@ async function remove(args: string[]): Promise<number> {
 async function list(args: string[]): Promise<number> {
   if (wantsHelp(args)) return printUsage(LIST_USAGE);
   const command = 'ims subscriber list';
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLine(command, {
     args,
     options: { ...common, search: { type: 'string' }, limit: { type: 'string' } },
     allowPositionals: true,
@@ -191,8 +244,7 @@ async function list(args: string[]): Promise<number> {
   let printed = 0;
   let total = 0;
   let cursor: string | undefined;
-  if (values.json) process.stdout.write('[');
-  else console.log(LIST_HEADER);
+  let started = false;
   do {
     const query = new URLSearchParams({ limit: String(Math.min(LIST_PAGE, limit - printed)) });
     if (cursor !== undefined) query.set('cursor', cursor);
@@ -202,6 +254,13 @@ async function list(args: string[]): Promise<number> {
       total: number;
       nextCursor?: string;
     };
+    // Nothing on stdout before the first page has arrived: a script reading the output of a
+    // list that failed (the HSS unreachable, or refusing) gets nothing rather than a header.
+    if (!started) {
+      started = true;
+      if (values.json) process.stdout.write('[');
+      else console.log(LIST_HEADER);
+    }
     total = page.total;
     for (const sub of page.items) {
       if (values.json)
@@ -224,7 +283,7 @@ async function list(args: string[]): Promise<number> {
 async function importCommand(args: string[]): Promise<number> {
   if (wantsHelp(args)) return printUsage(IMPORT_USAGE);
   const command = 'ims subscriber import';
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLine(command, {
     args,
     options: { ...common, batch: { type: 'string', default: '1000' } },
     allowPositionals: true,

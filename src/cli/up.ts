@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/load.ts';
 import type { HssConfig } from '../functions/hss/config.ts';
 import { openSubscriberStore } from '../store/open-subscriber-store.ts';
+import { parseCommandLine } from './command-line.ts';
 import { type DemoSubscriber, ensureDemoSubscribers } from './demo-subscribers.ts';
 import { type Deployment, loadDeployment } from './deployment.ts';
 import { CliError } from './errors.ts';
@@ -31,7 +31,7 @@ stream; demo subscribers provisioned on first start. Ctrl-C stops everything.
 
 export async function upCommand(args: string[]): Promise<number> {
   if (wantsHelp(args)) return printUsage(USAGE);
-  const { values } = parseArgs({
+  const { values } = parseCommandLine('ims up', {
     args,
     options: {
       config: { type: 'string', short: 'c' },

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { runImsCommand as imsAsync } from './helpers/ims-command.ts';
 
 const bin = new URL('../../bin/ims.js', import.meta.url).pathname;
+const K = '465b5ce8b199b49faa5f0a2ee238a6bc';
 const ims = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
 
 describe('ims command', () => {
@@ -64,5 +65,36 @@ describe('ims command', () => {
     assert.equal(ims('frobnicate').status, 2);
     assert.equal(ims('up', '--bogus').status, 2);
     assert.equal(ims('status', '--bogus').status, 2);
+  });
+
+  it("what parseArgs refuses is one line naming the whole command and the option, not parseArgs' text", async () => {
+    // [arguments, the one line on stderr]; nothing runs, so no HSS or data directory is needed.
+    const hint = (command: string) => ` (try '${command} --help')`;
+    const cases: [string[], string][] = [
+      [['subscriber', 'add', 'sip:h8@ims.test', '--bogus'], 'ims subscriber add: unknown option --bogus'],
+      [['subscriber', 'show', 'sip:h8@ims.test', '-x'], 'ims subscriber show: unknown option -x'],
+      [
+        ['subscriber', 'remove', 'sip:h8@ims.test', '--json=yes'],
+        'ims subscriber remove: --json takes no value',
+      ],
+      [['subscriber', 'list', '--limit'], 'ims subscriber list: --limit needs a value'],
+      [['subscriber', 'import', 'a.csv', '--frob'], 'ims subscriber import: unknown option --frob'],
+      [
+        ['subscriber', 'add', 'sip:h8@ims.test', '--password', '-x'],
+        "ims subscriber add: --password needs a value; one starting with '-' is written --password=VALUE",
+      ],
+      [['up', '--bogus'], 'ims up: unknown option --bogus'],
+      [['run', 'hss', '--config'], 'ims run: --config needs a value'],
+      [['status', 'extra'], "ims status: unexpected argument 'extra'"],
+      [['aka', 'vector', '--k', K, '--bogus'], 'ims aka vector: unknown option --bogus'],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => imsAsync(...args)));
+    runs.forEach((r, i) => {
+      const [args, line] = cases[i]!;
+      const command = line.slice(0, line.indexOf(':'));
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.stderr, `${line}${hint(command)}\n`, args.join(' '));
+      assert.equal(r.stdout, '', args.join(' '));
+    });
   });
 });

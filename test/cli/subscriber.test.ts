@@ -103,17 +103,53 @@ describe('ims subscriber', () => {
     assert.ok(!r.stdout.includes(K));
   });
 
-  it('add of a taken identity or a bad value exits 1 with one line naming the field', async () => {
+  it('add of a taken identity or a value the HSS refuses exits 1 with one line naming the field', async () => {
     await ims('subscriber', 'add', 'sip:dup@ims.test', '--password', 'x', ...hss);
     let r = await ims('subscriber', 'add', 'sip:dup@ims.test', '--password', 'y', ...hss);
     assert.equal(r.status, 1);
     assert.match(oneLine(r), /^ims subscriber add: impu: sip:dup@ims\.test already belongs to subscription /);
-    r = await ims('subscriber', 'add', 'sip:badk@ims.test', '--k', '1234', '--opc', OPC, ...hss);
+    // Only the HSS knows its realm: a tel IMPU without one is its refusal (exit 1).
+    r = await ims('subscriber', 'add', 'tel:+12015550199', '--password', 'x', ...hss);
     assert.equal(r.status, 1);
-    assert.equal(oneLine(r), 'ims subscriber add: invalid subscription: k: must be 32 hex digits');
-    r = await ims('subscriber', 'add', 'sip:badtel@ims.test', '--password', 'x', '--tel', '555', ...hss);
-    assert.equal(r.status, 1);
-    assert.match(oneLine(r), /^ims subscriber add: invalid subscription: tel: /);
+    assert.equal(
+      oneLine(r),
+      'ims subscriber add: invalid subscription: impi: a tel identity needs a realm to form an IMPI: give impi',
+    );
+  });
+
+  it('add with a flag value the CLI can check itself (hex, identity syntax) exits 2 before asking the HSS', async () => {
+    // The HSS's words for the same refusals (its 422), but exit 2: the command line is wrong.
+    const cases: [string[], string][] = [
+      [
+        ['sip:badk@ims.test', '--k', 'zz5b5ce8b199b49faa5f0a2ee238a6bc', '--opc', OPC],
+        'k: must be 32 hex digits',
+      ],
+      [['sip:badk@ims.test', '--k', '1234', '--opc', OPC], 'k: must be 32 hex digits'],
+      [['sip:bado@ims.test', '--k', K, '--op', `0x${OPC.slice(2)}`], 'op: must be 32 hex digits'],
+      [['sip:bado@ims.test', '--k', K, '--opc', OPC, '--amf', '80001'], 'amf: must be 4 hex digits'],
+      [['badimpu@ims.test', '--password', 'x'], 'impu: a public identity is a sip:, sips: or tel: URI'],
+      [
+        ['sip:badimpi@ims.test', '--impi', 'nope', '--password', 'x'],
+        'impi: must be an NAI username@realm (TS 23.003 §13.3)',
+      ],
+      [
+        ['sip:badtel@ims.test', '--password', 'x', '--tel', '555'],
+        'tel: a tel public identity must be a global number (+E.164)',
+      ],
+      [['sip:two@ims.test', '--k', 'xx', '--opc', 'yy'], 'k: must be 32 hex digits (and 1 more)'],
+    ];
+    // Checked locally: an HSS that cannot be reached gives the same answers (not ECONNREFUSED).
+    const down = ['--hss', `http://127.0.0.1:${await closedPort()}`];
+    const runs = await Promise.all([
+      ...cases.map(([args]) => ims('subscriber', 'add', ...args, ...down)),
+      ims('subscriber', 'add', ...cases[6]![0], ...hss),
+    ]);
+    runs.forEach((r, i) => {
+      const [args, reason] = cases[i] ?? cases[6]!;
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(oneLine(r), `ims subscriber add: invalid subscription: ${reason}`);
+      assert.equal(r.stdout, '');
+    });
     assert.equal(
       (await ims('subscriber', 'show', 'sip:badtel@ims.test', ...hss)).status,
       1,
@@ -173,6 +209,8 @@ describe('ims subscriber', () => {
       ['subscriber', 'import'],
       ['subscriber', 'import', 'a.csv', '--batch', 'x'],
       ['subscriber', 'show', 'sip:a@ims.test', '--hss', 'not a url'],
+      ['subscriber', 'add', 'sip:x@ims.test', '--bogus'],
+      ['subscriber', 'add', 'sip:x@ims.test', '--k', '0x465b5ce8b199b49faa5f0a2ee238a6', '--opc', OPC],
     ];
     // Independent of each other: run side by side.
     const runs = await Promise.all(cases.map((args) => ims(...args)));
@@ -324,18 +362,46 @@ describe('ims subscriber', () => {
     assert.match(oneLine(r), /cannot read .*missing\.csv: ENOENT$/);
   });
 
-  it('an HSS that cannot be reached: exit 1, "cannot reach the HSS at URL: ECONNREFUSED"', async () => {
+  it('an HSS that cannot be reached: exit 1, "cannot reach the HSS at URL: ECONNREFUSED", nothing on stdout', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
+    // Port 1: fetch refused it as a "bad port" without trying; it is tried like any other.
     const cases = [
-      ['show', 'sip:alice@ims.test'],
-      ['list'],
-      ['add', 'sip:z@ims.test', '--password', 'x'],
-      ['import', fixture],
+      [url, 'show', 'sip:alice@ims.test'],
+      [url, 'list'],
+      [url, 'list', '--json'],
+      [url, 'add', 'sip:z@ims.test', '--password', 'x'],
+      [url, 'import', fixture],
+      ['http://127.0.0.1:1', 'list'],
     ];
-    const runs = await Promise.all(cases.map((args) => ims('subscriber', ...args, '--hss', url)));
+    const runs = await Promise.all(
+      cases.map(([hssUrl, ...args]) => ims('subscriber', ...args, '--hss', hssUrl!)),
+    );
     runs.forEach((r, i) => {
-      assert.equal(r.status, 1, cases[i]?.join(' '));
-      assert.equal(oneLine(r), `ims subscriber: cannot reach the HSS at ${url}: ECONNREFUSED`);
+      const [hssUrl, ...args] = cases[i]!;
+      assert.equal(r.status, 1, args.join(' '));
+      assert.equal(oneLine(r), `ims subscriber ${args[0]}: cannot reach the HSS at ${hssUrl}: ECONNREFUSED`);
+      // A script must not get a list header (or '[') for a list that never came.
+      if (args[0] !== 'import') assert.equal(r.stdout, '', args.join(' '));
     });
+  });
+
+  it('an HSS API on a port fetch would refuse (WHATWG "bad port", e.g. 6665) is reached', async (t) => {
+    let blocked: HssApiServer | undefined;
+    for (const port of [6665, 6666, 6667, 6668, 6669, 6697, 10080, 4190]) {
+      try {
+        blocked = await startHssApi({ store, logger: silentLogger }, { host: '127.0.0.1', port });
+        break;
+      } catch {
+        // Taken by something else on this machine: try the next one.
+      }
+    }
+    if (blocked === undefined) return t.skip('every blocked port tried is taken');
+    try {
+      const r = await ims('subscriber', 'list', '--json', '--limit', '1', '--hss', blocked.url);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).length, 1);
+    } finally {
+      await blocked.close();
+    }
   });
 });
