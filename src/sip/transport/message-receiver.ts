@@ -44,7 +44,10 @@ export class MessageReceiver {
   /** `stream`: the bytes were framed by a StreamFramer (Content-Length is then mandatory). */
   receive(data: Buffer, flow: Flow, stream: boolean): void {
     const receivedAt = Date.now();
-    if (data.length > this.maxHeaderSize && (findHeaderEnd(data, 0)?.[0] ?? data.length) > this.maxHeaderSize) {
+    if (
+      data.length > this.maxHeaderSize &&
+      (findHeaderEnd(data, 0)?.[0] ?? data.length) > this.maxHeaderSize
+    ) {
       this.stats.oversizedDropped++;
       const reason = `Message Too Large: header section over ${this.maxHeaderSize} bytes`;
       this.refuse(data, flow, new SipParseError(reason, undefined, 513));

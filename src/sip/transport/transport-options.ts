@@ -54,7 +54,12 @@ const limitsSchema = z
      * request over it is answered 513 (RFC 3261 §21.5.14). Real ones take a few kB; tens of kB
      * of header fields are an attack on the parser and on what a proxy copies downstream.
      */
-    maxHeaderSize: z.number().int().min(1024).max(1024 * 1024).default(16384),
+    maxHeaderSize: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024)
+      .default(16384),
     /** A connection without traffic (CRLF keep-alives count) for this long is closed. */
     idleTimeoutMs: z.number().int().min(100).default(600_000),
     /** Giving up on a TCP/TLS/WS connection attempt (handshakes included). */
