@@ -53,6 +53,11 @@ export const icscfConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The BGCF for numbers the HSS does not know (TS 23.228 §5.15, TS 24.229 Annex I: transit
+     * after the I-CSCF procedures failed). Without one such a number gets 404.
+     */
+    bgcf: sipUriSchema.optional(),
     /** How long to wait for an S-CSCF's first response to a REGISTER before selecting another, ms. */
     scscfTimeoutMs: z.number().int().min(100).max(60_000).default(4000),
     log: logSchema.prefault({}),

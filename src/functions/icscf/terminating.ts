@@ -35,6 +35,12 @@ export async function routeInitial(ctx: IcscfContext, context: RequestContext): 
     // TS 29.229 §6.3.34: the S-CSCF is wanted for originating services.
     ...(originating ? { originatingRequest: OriginatingRequest.ORIGINATING } : {}),
   });
+  if (!originating && ctx.config.bgcf !== undefined && isUnknownNumber(context.request, outcome)) {
+    // TS 23.228 §5.15: an E.164 number that is not an IMS user of this network may go on
+    // through the BGCF (TS 24.229 Annex I: transit after the I-CSCF procedures failed).
+    ctx.logger.debug({ identity, bgcf: ctx.config.bgcf }, 'number not ours: to the BGCF');
+    return { action: 'forward', targets: [scscfTarget(context.request.uri, ctx.config.bgcf)] };
+  }
   const decided = decide(ctx, identity, outcome);
   if (!('scscf' in decided)) return decided;
   if (decided.wildcard !== undefined) context.data[WILDCARD] = decided.wildcard;
@@ -71,6 +77,19 @@ function calledIdentity(ctx: IcscfContext, request: SipRequest): string | Refusa
     if (err instanceof IdentityError) return refuse(404, 'Not A Public Identity');
     throw err;
   }
+}
+
+/** A tel URI (or a SIP URI with user=phone) the HSS says is nobody's. */
+function isUnknownNumber(request: SipRequest, outcome: CxOutcome<LocationInfoAnswer>): boolean {
+  const uri = request.uri;
+  const number =
+    uri instanceof TelUri || (uri instanceof SipUri && uri.param('user')?.toLowerCase() === 'phone');
+  return (
+    number &&
+    outcome.completed &&
+    !outcome.result.success &&
+    outcome.result.code === ExperimentalResultCode.DIAMETER_ERROR_USER_UNKNOWN
+  );
 }
 
 /** TS 24.229 §5.3.2.1A: the served user of an originating request: P-Served-User, else P-Asserted-Identity. */

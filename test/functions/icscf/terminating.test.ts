@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { ServerAssignmentType } from '../../../src/diameter/apps/cx.ts';
 import type { Icscf } from '../../../src/functions/icscf/index.ts';
 import { IdentityType } from '../../../src/ims/identity.ts';
-import { backends, type HssEnv, startEnv } from '../hss/helpers/hss-env.ts';
+import { backends, HSS_HOST, type HssEnv, startEnv } from '../hss/helpers/hss-env.ts';
 import { sar, subscriber, withUnregisteredService } from '../hss/helpers/hss-subscribers.ts';
 import { type FakeScscf, fakeScscf, send, startTestIcscf } from './helpers/icscf-env.ts';
 
@@ -71,6 +71,62 @@ describe('I-CSCF terminating requests (TS 24.229 §5.3.2.1)', () => {
     assert.equal(response.status, 200);
     assert.equal(serving.got.length, before + 1);
     assert.equal(serving.got.at(-1)!.uri.toString(), 'tel:+12015550900');
+  });
+
+  it('a number the HSS does not know: to the BGCF when one is configured (TS 23.228 §5.15), else 404', async () => {
+    const bgcf = await fakeScscf();
+    // A second I-CSCF: its own Diameter identity (the HSS keeps one connection per peer).
+    const transit = await startTestIcscf(env.hss.port, [{ uri: serving.uri, capabilities: [], weight: 1 }], {
+      bgcf: bgcf.uri,
+      diameter: {
+        originHost: 'icscf2.ims.test',
+        peers: [{ host: HSS_HOST, address: '127.0.0.1', port: env.hss.port }],
+        requestTimeoutMs: 1000,
+      },
+    });
+    try {
+      const pstn = await send(transit.port, {
+        method: 'INVITE',
+        uri: 'tel:+4930123456',
+        from: 'sip:alice@ims.test',
+        to: 'tel:+4930123456',
+      });
+      assert.equal(pstn.status, 200);
+      const got = bgcf.got.at(-1)!;
+      assert.equal(got.uri.toString(), 'tel:+4930123456');
+      assert.deepEqual(got.headers.values('Route'), [`<sip:127.0.0.1:${bgcf.port};lr>`]);
+      const userPhone = await send(transit.port, {
+        method: 'INVITE',
+        uri: 'sip:+4930123457@ims.test;user=phone',
+        to: 'sip:+4930123457@ims.test;user=phone',
+      });
+      assert.equal(userPhone.status, 200);
+      assert.equal(bgcf.got.length, 2);
+      // A SIP user the HSS does not know is nobody's, wherever numbers go.
+      const nobody = await send(transit.port, {
+        method: 'INVITE',
+        uri: 'sip:nobody@ims.test',
+        to: 'sip:nobody@ims.test',
+      });
+      assert.equal(nobody.status, 404);
+      // Our own number still goes to its S-CSCF.
+      const ours = await send(transit.port, {
+        method: 'MESSAGE',
+        uri: 'tel:+12015550900',
+        to: 'tel:+12015550900',
+      });
+      assert.equal(ours.status, 200);
+      assert.equal(bgcf.got.length, 2);
+    } finally {
+      await transit.stop();
+      await bgcf.close();
+    }
+    const noBgcf = await send(icscf.port, {
+      method: 'INVITE',
+      uri: 'tel:+4930123456',
+      to: 'tel:+4930123456',
+    });
+    assert.equal(noBgcf.status, 404);
   });
 
   it('unknown user: 404; known but not registered and without unregistered services: 480', async () => {

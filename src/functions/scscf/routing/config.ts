@@ -48,8 +48,15 @@ export const routingConfigSchema = z
      * S-CSCF → P-CSCF); 'direct': a callee registered at this S-CSCF is served right away.
      */
     terminatingVia: z.enum(['icscf', 'direct']).default('icscf'),
-    /** Breakout for numbers ENUM does not resolve (TS 24.229 §5.4.3.2 step 10). */
+    /** The BGCF, breakout towards the PSTN (TS 24.229 §5.4.3.2 step 10). */
     bgcf: sipUriText.default(`sip:${DEMO.bgcf.host}:${DEMO.bgcf.port}`),
+    /**
+     * Where a number goes that ENUM does not resolve (or with ENUM off), by operator policy
+     * (TS 24.229 §5.4.3.2 step 10, Annex I): 'icscf' asks the home network first, whose HSS
+     * knows the tel URIs of our own subscribers (the I-CSCF's Cx LIR; a number that is not ours
+     * leaves through the I-CSCF's BGCF, TS 23.228 §5.15); 'bgcf' breaks out at once.
+     */
+    unresolvedNumbers: z.enum(['icscf', 'bgcf']).default('icscf'),
     enum: enumSchema,
     /** How long an AS may take to answer (any response) before its default handling applies. */
     asTimeoutMs: z.number().int().min(100).max(120_000).default(4000),

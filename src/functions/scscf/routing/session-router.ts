@@ -286,7 +286,7 @@ export class SessionRouter {
 
   /**
    * TS 24.229 §5.4.3.2 step 10: after the originating services, towards the callee: numbers
-   * through ENUM (a SIP URI) or the BGCF; our domain through the I-CSCF (or straight to the
+   * through ENUM (a SIP URI), else the I-CSCF or the BGCF (`unresolvedNumbers`); our domain through the I-CSCF (or straight to the
    * terminating handling when 'direct' and the callee is ours); other domains by RFC 3263.
    */
   private async towardsCallee(ctx: RequestContext, session: Session): Promise<RoutingDecision> {
@@ -299,7 +299,10 @@ export class SessionRouter {
       }
       const number = e164Of(uri);
       const mapped = number === undefined ? undefined : await this.enum.lookup(number);
-      if (mapped === undefined) return this.forwardTo(request.uri, this.config.bgcf, 'bgcf', session);
+      if (mapped === undefined)
+        return this.config.unresolvedNumbers === 'icscf'
+          ? this.forwardTo(request.uri, this.config.icscf, 'icscf', session)
+          : this.forwardTo(request.uri, this.config.bgcf, 'bgcf', session);
       try {
         uri = parseUri(mapped);
       } catch {

@@ -144,13 +144,14 @@ describe('S-CSCF session routing over sockets', () => {
     }
   });
 
-  it('numbers: ENUM to a SIP URI of ours goes to the I-CSCF, an unknown number to the BGCF', async () => {
+  it('numbers: ENUM to a SIP URI of ours goes to the I-CSCF, an unknown number to the BGCF when so configured', async () => {
     const icscf = await startEndpoint('icscf', 200);
     const bgcf = await startEndpoint('bgcf', 200);
     const h = await startRoutingHarness({
       icscf: `sip:127.0.0.1:${icscf.port}`,
       bgcf: `sip:127.0.0.1:${bgcf.port}`,
       enum: { mode: 'static', table: { '+15550002': 'sip:bob@ims.test' } },
+      unresolvedNumbers: 'bgcf',
     });
     h.store.put(record({ impus: ['sip:alice@ims.test'], bindings: [binding('sip:alice@127.0.0.1:9')] }));
     try {

@@ -230,7 +230,7 @@ describe('SessionRouter: originating (TS 24.229 §5.4.3.2)', () => {
     assert.equal(out.headers.has('P-Charging-Function-Addresses'), false);
   });
 
-  it('numbers: ENUM static table to a SIP URI, else the BGCF with the Request-URI kept', async () => {
+  it('numbers: ENUM static table to a SIP URI, else the I-CSCF (or the BGCF) with the Request-URI kept', async () => {
     const { router, store } = setup({ enum: { mode: 'static', table: { '+15550002': 'sip:bob@ims.test' } } });
     store.put(alice());
     const mapped = requestContext(
@@ -244,7 +244,16 @@ describe('SessionRouter: originating (TS 24.229 §5.4.3.2)', () => {
     );
     const [t2] = forward(await router.route(userPhone));
     assert.equal(t2!.uri.toString(), 'sip:+15550009@ims.test;user=phone');
-    assert.deepEqual(t2!.routes, ['<sip:bgcf.ims.test:7060;lr>']);
+    // The home network first: the I-CSCF's LIR knows our subscribers' numbers (TS 23.228 §5.15).
+    assert.deepEqual(t2!.routes, ['<sip:icscf.ims.test:4060;lr>']);
+    const breakout = setup({ unresolvedNumbers: 'bgcf' });
+    breakout.store.put(alice());
+    const direct = requestContext(
+      invite({ to: 'tel:+15550009', route: ORIG_ROUTE, pai: 'sip:alice@ims.test' }),
+    );
+    const [t3] = forward(await breakout.router.route(direct));
+    assert.equal(t3!.uri.toString(), 'tel:+15550009');
+    assert.deepEqual(t3!.routes, ['<sip:bgcf.ims.test:7060;lr>']);
   });
 });
 
