@@ -223,6 +223,9 @@ export class RegEventNotifier {
     return createResponse(request, 200, {
       toTag: localTag,
       headers: [
+        // RFC 3261 §12.1.1: the 2xx of a dialog-creating request copies its Record-Route, so
+        // the subscriber's refreshes take the same proxies (a UE's: its P-CSCF, TS 24.229 §5.1.1.3).
+        ...request.headers.values('Record-Route').map((rr): [string, string] => ['Record-Route', rr]),
         ['Expires', String(expires)],
         ['Contact', this.deps.contact.toString()],
       ],

@@ -41,8 +41,13 @@ describe('S-CSCF reg event package (real HSS over Diameter)', () => {
   }
 
   /** SUBSCRIBE to `impu`'s reg event; returns the 200 and a function for in-dialog SUBSCRIBEs. */
-  async function subscribe(u: TestUe, impu: string, options: { pai?: string; expires?: number } = {}) {
+  async function subscribe(
+    u: TestUe,
+    impu: string,
+    options: { pai?: string; expires?: number; recordRoute?: string[] } = {},
+  ) {
     const headers: [string, string][] = [
+      ...(options.recordRoute ?? []).map((rr): [string, string] => ['Record-Route', rr]),
       ['Event', 'reg'],
       ['Accept', 'application/reginfo+xml'],
       ['Expires', String(options.expires ?? 600)],
@@ -130,6 +135,17 @@ describe('S-CSCF reg event package (real HSS over Diameter)', () => {
     assert.equal(env.scscf.notifier.subscriptionsOf('sip:nina@ims.test').length, 0);
     // The dialog is gone: a refresh now gets 481.
     assert.equal((await inDialog(300)).status, 481);
+  });
+
+  it('a SUBSCRIBE through record-routing proxies: the 200 copies Record-Route, the NOTIFY follows it (RFC 3261 §12.1.1)', async () => {
+    const { u } = await registered('rhea');
+    const proxies = [`<sip:127.0.0.1:${u.port};lr>`, '<sip:pcscf.ims.test:5060;lr>'];
+    const { response } = await subscribe(u, 'sip:rhea@ims.test', { recordRoute: proxies });
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.headers.values('Record-Route'), proxies);
+    // As the UAS, the S-CSCF's route set is the Record-Route in order: the first proxy is next.
+    const notify = await notifyOf(u);
+    assert.deepEqual(notify.request.headers.values('Route'), proxies);
   });
 
   it('the P-CSCF on the registration path may subscribe; a stranger may not', async () => {
