@@ -293,7 +293,16 @@ export class ResponseContext implements ClientTransactionUser {
         chooseBestResponse(this.finals) ?? createResponse(this.context.request, this.cancelled ? 487 : 408);
       aggregateChallenges(best, this.finals);
       // §16.7 step 6: "If a 503 ... is selected, the proxy SHOULD generate a 500 ... instead".
-      this.finishWith(best.status === 503 ? createResponse(this.context.request, 500) : best);
+      // The phrase says why when it was ours (no next hop: DNS found no server, none answered).
+      this.finishWith(
+        best.status === 503
+          ? createResponse(
+              this.context.request,
+              500,
+              best.reason === 'Service Unavailable' ? {} : { reason: best.reason },
+            )
+          : best,
+      );
       return;
     }
     this.finished = true;

@@ -6,8 +6,15 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createResponse, parseMessage, SipRequest, SipUri } from '../../../src/sip/message/index.ts';
-import { type ProxyPolicy, StatefulProxy } from '../../../src/sip/proxy/index.ts';
+import { ResolveError } from '../../../src/sip/dns/resolve-error.ts';
+import {
+  createResponse,
+  parseMessage,
+  SipRequest,
+  type SipResponse,
+  SipUri,
+} from '../../../src/sip/message/index.ts';
+import { type ProxyPolicy, StatefulProxy, type StatefulProxyOptions } from '../../../src/sip/proxy/index.ts';
 import { type IncomingMessage, SipTransportLayer } from '../../../src/sip/transport/index.ts';
 
 const udp = () => SipTransportLayer.start({ listen: [{ protocol: 'udp', host: '127.0.0.1', port: 0 }] });
@@ -24,16 +31,16 @@ async function endpoint(status: number) {
   return { transport, got, port: transport.listening()[0]!.port };
 }
 
-async function startProxy(policy: ProxyPolicy) {
+async function startProxy(policy: ProxyPolicy, resolve?: StatefulProxyOptions['resolve']) {
   const transport = await udp();
   const port = transport.listening()[0]!.port;
   const proxy = new StatefulProxy({
     transport,
     policy,
     localAddresses: [{ host: '127.0.0.1', port }],
-    resolve: async (uri) => [
-      { protocol: 'udp', host: (uri as SipUri).host, port: (uri as SipUri).port ?? 5060 },
-    ],
+    resolve:
+      resolve ??
+      (async (uri) => [{ protocol: 'udp', host: (uri as SipUri).host, port: (uri as SipUri).port ?? 5060 }]),
     timerValues: { T1: 50 },
   });
   return { transport, proxy, port };
@@ -41,12 +48,16 @@ async function startProxy(policy: ProxyPolicy) {
 
 /** Sends one MESSAGE to the proxy from a fresh UA and resolves with the final status. */
 async function request(proxyPort: number): Promise<number> {
+  return (await finalResponse(proxyPort))?.status ?? 0;
+}
+
+async function finalResponse(proxyPort: number): Promise<SipResponse | undefined> {
   const ua = await udp();
   try {
     const port = ua.listening()[0]!.port;
-    const final = new Promise<number>((resolve) =>
+    const final = new Promise<SipResponse>((resolve) =>
       ua.onMessage(({ message }) => {
-        if (!(message instanceof SipRequest) && message.status >= 200) resolve(message.status);
+        if (!(message instanceof SipRequest) && message.status >= 200) resolve(message);
       }),
     );
     const text =
@@ -54,7 +65,7 @@ async function request(proxyPort: number): Promise<number> {
       'Max-Forwards: 70\r\nFrom: <sip:alice@a.test>;tag=1\r\nTo: <sip:bob@b.test>\r\n' +
       `Call-ID: ${Math.random()}\r\nCSeq: 1 MESSAGE\r\nContent-Length: 0\r\n\r\n`;
     await ua.send(parseMessage(Buffer.from(text)), { protocol: 'udp', host: '127.0.0.1', port: proxyPort });
-    return await Promise.race([final, sleep(3000).then(() => 0)]);
+    return await Promise.race([final, sleep(3000).then(() => undefined)]);
   } finally {
     await ua.close();
   }
@@ -79,6 +90,22 @@ describe('ProxyPolicy hooks', () => {
     );
     assert.equal(await request(p.port), 202);
     assert.equal(p.proxy.stats().responseContexts, 0);
+  });
+
+  it('§16.7 step 6: no next hop (DNS found no server) is a 500 upstream that says so, not a 503', async () => {
+    const p = await startProxy(
+      { route: () => ({ action: 'forward', targets: [{ uri: SipUri.parse('sip:bob@nowhere.invalid') }] }) },
+      async () => {
+        throw new ResolveError('NOT_FOUND', 'no SIP server found for sip:bob@nowhere.invalid');
+      },
+    );
+    cleanup.push(
+      () => p.transport.close(),
+      () => p.proxy.dispose(),
+    );
+    const response = await finalResponse(p.port);
+    assert.equal(response?.status, 500);
+    assert.equal(response?.reason, 'Next Hop Unresolvable');
   });
 
   it('onBranchFailure: new targets replace a failed branch and their answer goes upstream', async () => {
