@@ -11,18 +11,37 @@ import { DEMO, DEMO_ADDRESS, DEMO_DOMAIN, demoHosts } from './demo-topology.ts';
 
 const protocolSchema = z.enum(['udp', 'tcp', 'tls', 'ws', 'wss']);
 
-/** `sip:` section: defaults listen on udp+tcp at `port` on 127.0.0.1. */
-export function sipSectionSchema(defaults: { host: string; port: number }) {
+/** Extra default listeners at fixed ports (the P-CSCF's tls, ws, wss for UEs). */
+export type ExtraListener = { protocol: 'tls' | 'ws' | 'wss'; port: number };
+
+/**
+ * `sip:` section. Without a `listen` list it listens on udp+tcp at `port` (the port of the
+ * function's own URIs, so moving one moves the other) on 127.0.0.1, plus `extra`.
+ */
+export function sipSectionSchema(defaults: { host: string; port: number }, extra: ExtraListener[] = []) {
+  return z.preprocess((raw) => {
+    if (raw !== undefined && (typeof raw !== 'object' || raw === null || 'listen' in raw)) return raw;
+    const section = (raw ?? {}) as { port?: unknown };
+    const port = typeof section.port === 'number' ? section.port : defaults.port;
+    return {
+      ...section,
+      listen: [
+        { protocol: 'udp', host: DEMO_ADDRESS, port },
+        { protocol: 'tcp', host: DEMO_ADDRESS, port },
+        ...extra.map((l) => ({ ...l, host: DEMO_ADDRESS })),
+      ],
+    };
+  }, sipSectionObject(defaults));
+}
+
+function sipSectionObject(defaults: { host: string; port: number }) {
   return z
     .object({
       /** This function's SIP URI host (Record-Route, Path, Service-Route...), e.g. scscf.ims.test. */
       host: hostSchema.default(defaults.host),
       /** Port in this function's own URIs. */
       port: z.number().int().min(1).max(65535).default(defaults.port),
-      listen: transportOptionsSchema.shape.listen.default([
-        { protocol: 'udp', host: DEMO_ADDRESS, port: defaults.port },
-        { protocol: 'tcp', host: DEMO_ADDRESS, port: defaults.port },
-      ]),
+      listen: transportOptionsSchema.shape.listen,
       tls: transportOptionsSchema.shape.tls,
       limits: transportOptionsSchema.shape.limits,
       acceptAlias: transportOptionsSchema.shape.acceptAlias,
@@ -42,8 +61,7 @@ export function sipSectionSchema(defaults: { host: string; port: number }) {
         .strict()
         .default({}),
     })
-    .strict()
-    .prefault({});
+    .strict();
 }
 
 export type SipSection = z.output<ReturnType<typeof sipSectionSchema>>;

@@ -10,27 +10,16 @@
  */
 import { z } from 'zod';
 import { hostSchema, logSchema } from '../../config/common.ts';
-import { DEMO, DEMO_ADDRESS, DEMO_DOMAIN } from '../../config/demo-topology.ts';
+import { DEMO, DEMO_DOMAIN } from '../../config/demo-topology.ts';
 import { loadConfig } from '../../config/load.ts';
 import { sipSectionSchema } from '../../config/sip-function.ts';
 
-const sipSection = sipSectionSchema(DEMO.pcscf);
-
 /** The `sip:` section, whose default listen list has every UE-facing transport. */
-const pcscfSipSchema = z.preprocess((raw) => {
-  const section = (raw ?? {}) as Record<string, unknown>;
-  if (typeof section !== 'object' || 'listen' in section) return section;
-  return {
-    ...section,
-    listen: [
-      { protocol: 'udp', host: DEMO_ADDRESS, port: DEMO.pcscf.port },
-      { protocol: 'tcp', host: DEMO_ADDRESS, port: DEMO.pcscf.port },
-      { protocol: 'tls', host: DEMO_ADDRESS, port: DEMO.pcscf.tlsPort },
-      { protocol: 'ws', host: DEMO_ADDRESS, port: DEMO.pcscf.wsPort },
-      { protocol: 'wss', host: DEMO_ADDRESS, port: DEMO.pcscf.wssPort },
-    ],
-  };
-}, sipSection);
+const pcscfSipSchema = sipSectionSchema(DEMO.pcscf, [
+  { protocol: 'tls', port: DEMO.pcscf.tlsPort },
+  { protocol: 'ws', port: DEMO.pcscf.wsPort },
+  { protocol: 'wss', port: DEMO.pcscf.wssPort },
+]);
 
 const sipUriText = z.string().regex(/^sips?:[^\s<>]+$/i, 'must be a SIP URI like sip:icscf.ims.test:4060');
 

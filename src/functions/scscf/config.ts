@@ -80,17 +80,21 @@ export const scscfConfigSchema = z
     diameter: diameterClientSchema(DEMO.scscf.host),
     /** Home domains: a REGISTER whose Request-URI names one is ours (TS 24.229 §5.4.1.1). */
     domains: z.array(hostSchema).min(1).default([DEMO_DOMAIN]),
-    /** The Server-Name in MAR/SAR (TS 29.229 §6.3.3): the URI the I-CSCF routes to. */
+    /**
+     * The Server-Name in MAR/SAR (TS 29.229 §6.3.3): the URI the I-CSCF routes to. Default:
+     * `sip:<sip.host>:<sip.port>`.
+     */
     serverName: z
       .string()
       .regex(/^sips?:/i, 'must be a SIP URI')
-      .default(`sip:${DEMO.scscf.host}:${DEMO.scscf.port}`),
+      .optional(),
     registrar: registrarSchema,
     store: registrationStoreSchema,
     routing: routingConfigSchema,
     log: logSchema.prefault({}),
   })
-  .strict();
+  .strict()
+  .transform((c) => ({ ...c, serverName: c.serverName ?? `sip:${c.sip.host}:${c.sip.port}` }));
 
 export type ScscfConfig = z.output<typeof scscfConfigSchema>;
 

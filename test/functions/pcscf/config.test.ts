@@ -24,6 +24,14 @@ describe('P-CSCF configuration', () => {
     assert.equal(c.unknownPreferredIdentity, 'default-identity');
   });
 
+  it('sip.port moves the default udp and tcp listeners; tls, ws and wss keep their ports', () => {
+    const c = validateConfig(pcscfConfigSchema, { sip: { port: 15060 } });
+    assert.deepEqual(
+      c.sip.listen.map((l) => `${l.protocol}:${l.port}`),
+      ['udp:15060', 'tcp:15060', 'tls:5061', 'ws:5066', 'wss:7443'],
+    );
+  });
+
   it('icscf: null means RFC 3263 on the home domain', () => {
     assert.equal(validateConfig(pcscfConfigSchema, { icscf: null }).icscf, null);
   });

@@ -16,6 +16,24 @@ describe('S-CSCF configuration', () => {
     assert.deepEqual(registrationStoreConfig(c), { backend: 'memory' });
   });
 
+  it('sip.port moves the default listeners and the Server-Name with it; an explicit listen list stays', () => {
+    const moved = validateConfig(scscfConfigSchema, { sip: { host: 'scscf.example.net', port: 16060 } });
+    assert.deepEqual(
+      moved.sip.listen.map((l) => `${l.protocol} ${l.host}:${l.port}`),
+      ['udp 127.0.0.1:16060', 'tcp 127.0.0.1:16060'],
+    );
+    assert.equal(moved.serverName, 'sip:scscf.example.net:16060');
+    const listed = validateConfig(scscfConfigSchema, {
+      sip: { port: 16060, listen: [{ protocol: 'udp', host: '127.0.0.2', port: 7000 }] },
+      serverName: 'sip:scscf1.ims.test:7000',
+    });
+    assert.deepEqual(
+      listed.sip.listen.map((l) => l.port),
+      [7000],
+    );
+    assert.equal(listed.serverName, 'sip:scscf1.ims.test:7000');
+  });
+
   it('refuses unknown keys and inconsistent expiry limits, naming the key', () => {
     assert.throws(() => validateConfig(scscfConfigSchema, { registrr: {} }), ConfigError);
     assert.throws(
