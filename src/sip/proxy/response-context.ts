@@ -177,8 +177,18 @@ export class ResponseContext implements ClientTransactionUser {
     this.clearTimerResponse(branch);
     // RFC 3261 §16.7 step 3: the proxy removes the topmost Via (its own).
     response.headers.shift('Via');
-    if (!response.headers.has('Via')) return;
     const status = response.status;
+    if (!response.headers.has('Via')) {
+      // §16.7 step 3: with no Via left it "MUST NOT be forwarded". A final non-2xx still ends
+      // the branch (its client transaction is over): the branch takes a response of our own
+      // with that status, so Timer C stops and no CANCEL follows (§9.1: none after a final one).
+      if (status >= 300) {
+        this.deps.logger.info({ status }, 'final response without a Via for upstream; answered in its place');
+        this.clearTimerC(branch);
+        this.branchFinal(branch, createResponse(this.context.request, status, { reason: response.reason }));
+      }
+      return;
+    }
     if (status < 200) {
       branch.provisional = true;
       if (branch.done) return;

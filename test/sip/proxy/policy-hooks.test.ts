@@ -108,6 +108,32 @@ describe('ProxyPolicy hooks', () => {
     assert.equal(response?.reason, 'Next Hop Unresolvable');
   });
 
+  it('§16.7 step 3: a final response with no Via left for upstream ends its branch; ours goes up instead', async () => {
+    // A broken UAS that keeps only the top Via (the proxy's) in its 486.
+    const broken = await udp();
+    broken.onMessage(({ message, flow }: IncomingMessage) => {
+      if (!(message instanceof SipRequest)) return;
+      const response = createResponse(message, 486, { toTag: 'x' });
+      response.headers.set('Via', message.headers.values('Via')[0]!);
+      void broken.sendResponse(response, flow);
+    });
+    const brokenPort = broken.listening()[0]!.port;
+    const p = await startProxy({
+      route: () => ({
+        action: 'forward',
+        targets: [{ uri: SipUri.parse(`sip:bob@127.0.0.1:${brokenPort}`) }],
+      }),
+    });
+    cleanup.push(
+      () => p.transport.close(),
+      () => p.proxy.dispose(),
+      () => broken.close(),
+    );
+    const response = await finalResponse(p.port);
+    assert.equal(response?.status, 486);
+    assert.equal(p.proxy.stats().responseContexts, 0);
+  });
+
   it('onBranchFailure: new targets replace a failed branch and their answer goes upstream', async () => {
     const failing = await endpoint(503);
     const working = await endpoint(200);
