@@ -62,3 +62,25 @@ export function assertedIdentities(request: SipRequest): string[] {
     return [];
   }
 }
+
+/**
+ * TS 24.229 §5.4.3.2 (and the flows of TR 24.228 §5.1): a request asserting only a SIP URI of a
+ * served user who also has a tel URI gets that tel URI as a second P-Asserted-Identity (RFC 3325
+ * §9.1: one SIP and one tel at most), so that a network breaking out to the PSTN, or a callee
+ * showing a number, has one. The tel URI is the first unbarred one of the user's implicit set.
+ */
+export function addTelIdentity(
+  request: SipRequest,
+  identities: readonly string[],
+  barred: readonly string[],
+): void {
+  let asserted: NameAddr[];
+  try {
+    asserted = request.headers.parsed(P_ASSERTED_IDENTITY);
+  } catch {
+    return;
+  }
+  if (asserted.length !== 1 || !isSipUri(asserted[0]!.uri)) return;
+  const tel = identities.find((i) => i.startsWith('tel:') && !barred.includes(i));
+  if (tel !== undefined) request.headers.append('P-Asserted-Identity', `<${tel}>`);
+}

@@ -23,6 +23,7 @@ import { addChargingFunctionAddresses, ensureChargingVector, removeChargingHeade
 import { EnumResolver } from './enum-resolver.ts';
 import { ODI_PREFIX, type OriginalDialogState, OriginalDialogTable } from './odi-table.ts';
 import {
+  addTelIdentity,
   assertedIdentities,
   e164Of,
   identityCandidates,
@@ -147,6 +148,7 @@ export class SessionRouter {
       const record = await this.deps.registrations.get(identity);
       if (record?.state !== 'registered' || record.barred.includes(identity)) continue;
       this.addChargingHeaders(request, record);
+      addTelIdentity(request, record.impus, record.barred);
       const session: Session = {
         sessionCase: SessionCase.ORIGINATING_SESSION,
         servedUser: identity,

@@ -112,6 +112,29 @@ describe('SessionRouter: originating (TS 24.229 §5.4.3.2)', () => {
     store.put(alice());
     const ctx = requestContext(invite({ to: 'sip:bob@ims.test', route: ORIG_ROUTE, pai: 'tel:+15550001' }));
     forward(await router.route(ctx));
+    // A tel URI asserted alone stays alone.
+    assert.deepEqual(ctx.request.headers.values('P-Asserted-Identity'), ['<tel:+15550001>']);
+  });
+
+  it("a SIP URI asserted alone gets the user's tel URI as a second P-Asserted-Identity (TS 24.229 §5.4.3.2)", async () => {
+    const { router, store } = setup();
+    store.put(alice());
+    const ctx = requestContext(
+      invite({ to: 'sip:bob@ims.test', route: ORIG_ROUTE, pai: 'sip:alice@ims.test' }),
+    );
+    forward(await router.route(ctx));
+    assert.deepEqual(ctx.request.headers.values('P-Asserted-Identity'), [
+      '<sip:alice@ims.test>',
+      '<tel:+15550001>',
+    ]);
+    // A user without a number: one identity, as asserted.
+    const { router: r2, store: s2 } = setup();
+    s2.put(record({ impus: ['sip:carl@ims.test'] }));
+    const plain = requestContext(
+      invite({ to: 'sip:bob@ims.test', route: ORIG_ROUTE, pai: 'sip:carl@ims.test' }),
+    );
+    forward(await r2.route(plain));
+    assert.deepEqual(plain.request.headers.values('P-Asserted-Identity'), ['<sip:carl@ims.test>']);
   });
 
   it('iFCs in priority order, each AS returning with the ODI, then the callee', async () => {
