@@ -3,7 +3,15 @@
  * (IMPI, an NAI, TS 23.003 §13.3). Normalisation gives the one spelling under which an
  * identity is stored and looked up.
  */
-import { parseSipUri, parseTelUri, SipUri, unescapeUriPart } from '../sip/message/uri.ts';
+import {
+  isSipUri,
+  isTelUri,
+  parseSipUri,
+  parseTelUri,
+  SipUri,
+  type Uri,
+  unescapeUriPart,
+} from '../sip/message/uri.ts';
 import { IdentityError } from './identity-error.ts';
 
 /** TS 29.228 Annex E tIdentityType (PublicIdentity/Extension/IdentityType). */
@@ -165,4 +173,17 @@ export function wildcardPattern(wildcarded: string): RegExp {
 /** True when `identity` (normalised) is one of those the wildcarded identity stands for. */
 export function matchesWildcard(wildcarded: string, identity: string): boolean {
   return wildcardPattern(wildcarded).test(identity);
+}
+
+/**
+ * The E.164 number of a tel URI or of a SIP URI with user=phone (RFC 3261 §19.1.6), without
+ * visual separators; undefined for anything else. The S-CSCF sends these to ENUM (TS 24.229
+ * §5.4.3.2 step 10); the I-CSCF looks them up as tel URIs (TS 23.228 §5.15).
+ */
+export function e164Of(uri: Uri): string | undefined {
+  let number: string | undefined;
+  if (isTelUri(uri)) number = uri.isGlobal ? uri.number : undefined;
+  else if (isSipUri(uri) && uri.param('user') === 'phone' && uri.user !== undefined)
+    number = uri.unescapedUser?.split(';')[0]?.replace(/[-.()]/g, '');
+  return number !== undefined && isE164(number) ? number : undefined;
 }

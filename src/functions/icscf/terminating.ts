@@ -7,7 +7,7 @@
  */
 import { type LocationInfoAnswer, OriginatingRequest } from '../../diameter/apps/cx.ts';
 import { ExperimentalResultCode, ResultCode } from '../../diameter/result-code.ts';
-import { normalizePublicIdentity } from '../../ims/identity.ts';
+import { e164Of, normalizePublicIdentity } from '../../ims/identity.ts';
 import { IdentityError } from '../../ims/identity-error.ts';
 import {
   P_ASSERTED_IDENTITY,
@@ -63,11 +63,16 @@ export function addProfileKey(request: SipRequest, context: RequestContext): voi
   request.headers.append('P-Profile-Key', `<${wildcard}>`);
 }
 
-/** The public identity or PSI of the Request-URI (tel: as it is), or why it cannot be looked up. */
+/**
+ * The public identity or PSI of the Request-URI (tel: as it is; an E.164 number in a SIP URI
+ * with user=phone as its tel URI, TS 23.228 §5.15), or why it cannot be looked up.
+ */
 function calledIdentity(ctx: IcscfContext, request: SipRequest): string | Refusal {
   const uri = request.uri;
   if (uri instanceof SipUri) {
     if (!isHomeDomain(ctx.config, uri.host)) return refuse(404, 'Domain Not Served Here');
+    const number = e164Of(uri);
+    if (number !== undefined) return `tel:${number}`;
   } else if (!(uri instanceof TelUri)) {
     return refuse(416, 'Unsupported URI Scheme');
   }

@@ -60,7 +60,7 @@ describe('I-CSCF terminating requests (TS 24.229 §5.3.2.1)', () => {
     assert.equal(got.headers.has('Record-Route'), false, 'the I-CSCF does not stay on the path');
   });
 
-  it('a tel URI is looked up as it is', async () => {
+  it('a tel URI is looked up as it is, a user=phone SIP URI as its tel URI', async () => {
     const before = serving.got.length;
     const response = await send(icscf.port, {
       method: 'MESSAGE',
@@ -71,6 +71,15 @@ describe('I-CSCF terminating requests (TS 24.229 §5.3.2.1)', () => {
     assert.equal(response.status, 200);
     assert.equal(serving.got.length, before + 1);
     assert.equal(serving.got.at(-1)!.uri.toString(), 'tel:+12015550900');
+    // TS 23.228 §5.15: the number of a user=phone SIP URI is looked up as its tel URI.
+    const userPhone = await send(icscf.port, {
+      method: 'MESSAGE',
+      uri: 'sip:+1-201-555-0900@ims.test;user=phone',
+      to: 'sip:+1-201-555-0900@ims.test;user=phone',
+    });
+    assert.equal(userPhone.status, 200);
+    assert.equal(serving.got.length, before + 2);
+    assert.equal(serving.got.at(-1)!.uri.toString(), 'sip:+1-201-555-0900@ims.test;user=phone');
   });
 
   it('a number the HSS does not know: to the BGCF when one is configured (TS 23.228 §5.15), else 404', async () => {

@@ -3,7 +3,7 @@
  * stands for (TS 23.003 §13.4: sip:+E164@domain;user=phone is the number too), the E.164
  * number to look up in ENUM, the user part of a Route naming us.
  */
-import { isE164, normalizePublicIdentity } from '../../../ims/identity.ts';
+import { e164Of, normalizePublicIdentity } from '../../../ims/identity.ts';
 import {
   isSipUri,
   isTelUri,
@@ -24,18 +24,6 @@ export function identityCandidates(uri: Uri): string[] {
   const number = e164Of(uri);
   if (number !== undefined && isSipUri(uri)) out.push(`tel:${number}`);
   return out;
-}
-
-/**
- * The E.164 number of a tel URI or of a SIP URI with user=phone (RFC 3261 §19.1.6), without
- * visual separators; undefined for anything else (TS 24.229 §5.4.3.2 step 10: these go to ENUM).
- */
-export function e164Of(uri: Uri): string | undefined {
-  let number: string | undefined;
-  if (isTelUri(uri)) number = uri.isGlobal ? uri.number : undefined;
-  else if (isSipUri(uri) && uri.param('user') === 'phone' && uri.user !== undefined)
-    number = uri.unescapedUser?.split(';')[0]?.replace(/[-.()]/g, '');
-  return number !== undefined && isE164(number) ? number : undefined;
 }
 
 /** True for a telephone number the S-CSCF cannot route as a SIP URI: tel URIs and user=phone SIP URIs. */

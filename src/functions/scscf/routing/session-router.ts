@@ -5,6 +5,8 @@
  * Composed into the S-CSCF's ProxyPolicy by the registrar side: `route` for requests outside
  * the registrar's own, the other methods as the policy hooks of the same names.
  */
+
+import { e164Of } from '../../../ims/identity.ts';
 import { type IfcEvaluationContext, nextMatchingIfc } from '../../../ims/ifc/evaluate.ts';
 import { DefaultHandling, type InitialFilterCriteria, SessionCase } from '../../../ims/ifc/model.ts';
 import type { Logger } from '../../../log/logger.ts';
@@ -25,7 +27,6 @@ import { ODI_PREFIX, type OriginalDialogState, OriginalDialogTable } from './odi
 import {
   addTelIdentity,
   assertedIdentities,
-  e164Of,
   identityCandidates,
   isTelephoneNumber,
   routeUser,
