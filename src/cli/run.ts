@@ -1,3 +1,4 @@
+import { LOG_LEVELS } from '../config/common.ts';
 import { FunctionUnavailableError, type HostedFunction, prepareFunction } from '../functions/host/index.ts';
 import { parseCommandLine } from './command-line.ts';
 import { CliError, EXIT_USAGE } from './errors.ts';
@@ -15,7 +16,7 @@ function runUsage(): string {
 One network function alone, in the foreground, logging JSON lines on stdout; Ctrl-C stops it.
   --config, -c FILE    its configuration (YAML or JSON)
   --http PORT          port of its /health and /metrics server
-  --log-level LEVEL    trace, debug, info, warn, error
+  --log-level LEVEL    trace, debug, info, warn, error, fatal, silent
 
 functions:
 ${functions.join('\n')}`;
@@ -70,6 +71,9 @@ export async function runCommand(args: string[]): Promise<number> {
     if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535)
       throw new CliError(`ims run ${fn.name}: --http must be a port number`, EXIT_USAGE);
   }
+  const level = values['log-level'];
+  if (level !== undefined && !(LOG_LEVELS as readonly string[]).includes(level))
+    throw new CliError(`ims run ${fn.name}: --log-level must be one of ${LOG_LEVELS.join(', ')}`, EXIT_USAGE);
   // SIGINT/SIGTERM: stop cleanly (DPR to the peers, listeners and store closed), exit 0.
   // Listened for before start-up logs anything: whoever reads the log may signal at once.
   const stopped = Promise.race([waitForStopSignal(), parentGone()]);

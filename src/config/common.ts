@@ -1,9 +1,12 @@
 import { z } from 'zod';
 
+/** pino's levels, most verbose first. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
 /** Settings every network function shares. */
 export const logSchema = z
   .object({
-    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    level: z.enum(LOG_LEVELS).default('info'),
   })
   .strict();
 

@@ -56,6 +56,19 @@ describe('ims run', () => {
     });
   }
 
+  it('a --log-level that is not a level: exit 2, one line naming the option', () => {
+    const file = join(dir, 'hss-level.yaml');
+    writeFileSync(file, '');
+    const r = spawnSync(process.execPath, [bin, 'run', 'hss', '--config', file, '--log-level', 'bogus'], {
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 2);
+    assert.match(
+      r.stderr.trim(),
+      /^ims run hss: --log-level must be one of trace, debug, info, warn, error, fatal, silent$/,
+    );
+  });
+
   it('a bad http section is named too', () => {
     const file = join(dir, 'http-bad.yaml');
     writeFileSync(file, 'http: { port: -1 }\n');
