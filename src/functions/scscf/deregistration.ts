@@ -77,6 +77,31 @@ export class Deregistrar {
    * TIMEOUT_DEREGISTRATION (TS 29.228 §6.1.2).
    */
   async expire(impu: string, now: number): Promise<void> {
+    await this.#drop(
+      impu,
+      (current) => {
+        const live = liveBindings(current.bindings, now);
+        return current.bindings.filter((b) => !live.includes(b));
+      },
+      'expired',
+    );
+  }
+
+  /**
+   * RFC 5626 §5.3: the edge proxy answered 430 (Flow Failed) for `contact`: its binding goes,
+   * reported "deactivated" (RFC 3680 §5.1: the UE is to register again); the last one gone
+   * ends the registration as an expiry does.
+   */
+  async flowFailed(impu: string, contact: string): Promise<void> {
+    await this.#drop(impu, (current) => current.bindings.filter((b) => b.contact === contact), 'deactivated');
+  }
+
+  /** Removes the bindings `pick` names from the record holding `impu`; reports and, if none is left, ends it. */
+  async #drop(
+    impu: string,
+    pick: (current: Registration) => Binding[],
+    event: 'expired' | 'deactivated',
+  ): Promise<void> {
     let expired: Binding[] = [];
     let before: Registration | undefined;
     let ended = false;
@@ -85,9 +110,9 @@ export class Deregistrar {
       ended = false;
       before = current;
       if (current === undefined) return undefined;
-      const live = liveBindings(current.bindings, now);
-      expired = current.bindings.filter((b) => !live.includes(b));
+      expired = pick(current);
       if (expired.length === 0) return undefined;
+      const live = current.bindings.filter((b) => !expired.includes(b));
       if (live.length === 0) {
         ended = true;
         return null;
@@ -96,21 +121,20 @@ export class Deregistrar {
     });
     if (before === undefined || expired.length === 0) return;
     const record = before;
-    const changes = expired.map((binding) => ({
-      binding,
-      state: 'terminated' as const,
-      event: 'expired' as const,
-    }));
+    const changes = expired.map((binding) => ({ binding, state: 'terminated' as const, event }));
     this.deps.notifier.changed({
       identities: reportedIdentities(record),
       after: ended ? undefined : after,
       changes,
     });
     if (!ended) {
-      this.#log.info({ impu: record.impus[0], expired: expired.length }, 'bindings expired');
+      this.#log.info({ impu: record.impus[0], removed: expired.length, event }, 'bindings removed');
       return;
     }
-    this.#log.info({ impu: record.impus[0], impi: record.impi }, 'registration expired');
+    this.#log.info(
+      { impu: record.impus[0], impi: record.impi, event },
+      'registration ended: no binding left',
+    );
     await this.#sar(ServerAssignmentType.TIMEOUT_DEREGISTRATION, record);
     await this.#thirdParty(record).catch(() => undefined);
   }

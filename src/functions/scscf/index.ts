@@ -164,7 +164,14 @@ export async function startScscf(
       .then(async (stored) => stored ?? (await registrations.get(impu)));
   };
 
-  const router = new SessionRouter({ config, registrations, logger: log, selfUri, assignUnregistered });
+  const router = new SessionRouter({
+    config,
+    registrations,
+    logger: log,
+    selfUri,
+    assignUnregistered,
+    flowFailed: (impu, contact) => ending.flowFailed(impu, contact),
+  });
   const policy = new ScscfPolicy({ config, registrations, registrar, notifier, router, isLocal });
   proxy = new StatefulProxy({
     transport: stack.transport,

@@ -43,6 +43,11 @@ export interface SessionRouterDeps {
   assignUnregistered(impu: string): Promise<Registration | undefined>;
   /** For tests: the ENUM resolver (its DNS client) to use. */
   enumResolver?: EnumResolver;
+  /**
+   * RFC 5626 §5.3: the edge proxy said 430 (Flow Failed) for a registered contact: its binding
+   * of the record holding `impu` is stale and goes.
+   */
+  flowFailed?(impu: string, contact: string): Promise<void>;
 }
 
 /** The user part of the Service-Route the registrar hands out: `<sip:orig@host:port;lr>`. */
@@ -57,7 +62,8 @@ interface Session extends OriginalDialogState {
 /** What a target is, for the hooks that see only the target. */
 type TargetRole =
   | { role: 'as'; session: Session; ifc: InitialFilterCriteria; odi: string }
-  | { role: 'contact' | 'icscf' | 'bgcf'; session?: Session }
+  | { role: 'contact'; session: Session; contact: string }
+  | { role: 'icscf' | 'bgcf'; session?: Session }
   | { role: 'foreign'; session?: Session };
 
 const ORIGINATING = new Set([
@@ -361,7 +367,7 @@ export class SessionRouter {
     for (const b of bindings) {
       try {
         const target: ProxyTarget = { uri: parseUri(b.contact), routes: b.path };
-        this.roles.set(target, { role: 'contact', session });
+        this.roles.set(target, { role: 'contact', session, contact: b.contact });
         targets.push(target);
       } catch {
         this.logger.warn({ contact: b.contact }, 'registered contact unusable; skipped');
@@ -400,6 +406,11 @@ export class SessionRouter {
    * addresses back towards the originating side (inside the trust domain).
    */
   beforeResponse(response: SipResponse, ctx: RequestContext): void {
+    // RFC 5626 §11.5: "Endpoints should never receive a 430": every flow of the callee failed.
+    if (response.status === 430) {
+      response.status = 480;
+      response.reason = 'Temporarily Unavailable';
+    }
     const session = ctx.data.session as Session | undefined;
     if (!session || ORIGINATING.has(session.sessionCase) || response.status < 180) return;
     addChargingFunctionAddresses(response, session.record);
@@ -416,6 +427,17 @@ export class SessionRouter {
     ctx: RequestContext,
   ): Promise<ProxyTarget[] | undefined> {
     const role = this.roles.get(target);
+    if (role?.role === 'contact' && response.status === 430) {
+      // RFC 5626 §5.3: the authoritative proxy drops the binding of a failed flow (its other
+      // flows, forked to in parallel, are tried already); the UE registers again.
+      this.logger.info({ contact: role.contact }, 'flow failed (430): binding removed');
+      this.deps
+        .flowFailed?.(role.session.record.impus[0]!, role.contact)
+        .catch((err: unknown) =>
+          this.logger.warn({ err: (err as Error).message }, 'stale binding not removed'),
+        );
+      return undefined;
+    }
     if (role?.role !== 'as') return undefined;
     if (response.status !== 408 && response.status < 500) return undefined;
     this.odi.delete(role.odi);

@@ -144,6 +144,50 @@ describe('S-CSCF session routing over sockets', () => {
     }
   });
 
+  it('RFC 5626: a 430 (Flow Failed) from the edge proxy drops that binding; the caller gets 480, never the 430', async () => {
+    const failed: string[] = [];
+    const h = await startRoutingHarness({ terminatingVia: 'direct' }, {}, async (impu, contact) => {
+      failed.push(`${impu} ${contact}`);
+    });
+    const gone1 = await startEndpoint('gone1', 430);
+    const gone2 = await startEndpoint('gone2', 430);
+    const alive = await startEndpoint('alive', 200);
+    h.store.put(record({ impus: ['sip:alice@ims.test'], bindings: [binding('sip:alice@127.0.0.1:9')] }));
+    const bob = (ports: number[]) =>
+      h.store.put(
+        record({
+          impus: ['sip:bob@ims.test'],
+          bindings: ports.map((p) => binding(`sip:bob@127.0.0.1:${p}`)),
+        }),
+      );
+    try {
+      bob([gone1.port, gone2.port]);
+      const none = await sendRequest(
+        h.port,
+        message('sip:bob@ims.test', h.serviceRoute, 'sip:alice@ims.test'),
+      );
+      assert.equal(none?.status, 480);
+      assert.deepEqual(
+        failed.sort(),
+        [
+          `sip:bob@ims.test sip:bob@127.0.0.1:${gone1.port}`,
+          `sip:bob@ims.test sip:bob@127.0.0.1:${gone2.port}`,
+        ].sort(),
+      );
+      bob([gone1.port, alive.port]);
+      const one = await sendRequest(
+        h.port,
+        message('sip:bob@ims.test', h.serviceRoute, 'sip:alice@ims.test'),
+      );
+      assert.equal(one?.status, 200);
+    } finally {
+      await h.close();
+      await gone1.close();
+      await gone2.close();
+      await alive.close();
+    }
+  });
+
   it('numbers: ENUM to a SIP URI of ours goes to the I-CSCF, an unknown number to the BGCF when so configured', async () => {
     const icscf = await startEndpoint('icscf', 200);
     const bgcf = await startEndpoint('bgcf', 200);

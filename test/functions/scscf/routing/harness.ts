@@ -41,6 +41,7 @@ export interface RoutingHarness {
 export async function startRoutingHarness(
   routing: Record<string, unknown> = {},
   unregistered: Record<string, Registration> = {},
+  flowFailed?: (impu: string, contact: string) => Promise<void>,
 ): Promise<RoutingHarness> {
   const transport = await udp();
   const port = transport.listening()[0]!.port;
@@ -55,6 +56,7 @@ export async function startRoutingHarness(
       const r = unregistered[impu];
       return r ? store.put(r) : undefined;
     },
+    ...(flowFailed ? { flowFailed } : {}),
   });
   const seen: SipRequest[] = [];
   const policy: ProxyPolicy = {
