@@ -6,6 +6,7 @@
  * check itself: identity syntax, hex digits); one line on stderr either way.
  */
 import { readFileSync } from 'node:fs';
+import { SECRET_HEX_DIGITS } from '../functions/hss/subscription-validation.ts';
 import { isPrivateIdentity, normalizePublicIdentity } from '../ims/identity.ts';
 import { parseIfcDocument } from '../ims/ifc-document.ts';
 import { isHex } from '../ims/validation.ts';
@@ -135,8 +136,8 @@ async function add(args: string[]): Promise<number> {
   return 0;
 }
 
-/** Hex digits of the AKA values: K and AMF (TS 33.102 §6.3.7), OP and OPc (TS 35.206 §2). */
-const HEX_DIGITS = { k: 32, opc: 32, op: 32, amf: 4 } as const;
+/** The AKA values given as flags, checked as the HSS checks them. */
+const HEX_FLAGS = ['k', 'opc', 'op', 'amf'] as const;
 
 /**
  * Exit status 2 for what the CLI can tell is wrong with a flag's value itself (README, "The
@@ -164,8 +165,9 @@ function checkSubscriberValues(
     if (impu?.startsWith('tel:'))
       issues.push('tel: the IMPU is a tel URI already: give a SIP IMPU with tel, or the tel URI alone');
   }
-  for (const [field, digits] of Object.entries(HEX_DIGITS) as [keyof typeof HEX_DIGITS, number][]) {
+  for (const field of HEX_FLAGS) {
     const value = values[field];
+    const digits = SECRET_HEX_DIGITS[field];
     if (value !== undefined && !isHex(value, digits)) issues.push(`${field}: must be ${digits} hex digits`);
   }
   if (issues.length > 0) {

@@ -175,6 +175,11 @@ export function matchesWildcard(wildcarded: string, identity: string): boolean {
   return wildcardPattern(wildcarded).test(identity);
 }
 
+/** A telephone number rather than a user's SIP address: a tel URI, or a SIP URI with user=phone. */
+export function isTelephoneNumber(uri: Uri): boolean {
+  return isTelUri(uri) || (isSipUri(uri) && uri.param('user') === 'phone');
+}
+
 /**
  * The E.164 number of a tel URI or of a SIP URI with user=phone (RFC 3261 §19.1.6), without
  * visual separators; undefined for anything else. The S-CSCF sends these to ENUM (TS 24.229

@@ -25,6 +25,8 @@ import {
 } from './model.ts';
 
 const HEX_FIELDS = ['k', 'opc', 'op', 'amf', 'ha1Md5', 'ha1Sha256'] as const;
+/** Hex digits of each secret: K and AMF (TS 33.102 §6.3.7), OP and OPc (TS 35.206 §2), HA1 (RFC 7616). */
+export const SECRET_HEX_DIGITS = { k: 32, opc: 32, op: 32, amf: 4, ha1Md5: 32, ha1Sha256: 64 } as const;
 /** RFC 6733 §4.3.1 DiameterURI, loosely: scheme aaa or aaas and an authority. */
 const DIAMETER_URI = /^aaas?:\/\/[^\s/]+(?:[;/?]\S*)?$/;
 
@@ -237,9 +239,9 @@ function validatePrivateIdentities(
         add(at(at(p, 'allowedSchemes'), j), `must be one of ${AUTHENTICATION_SCHEMES.join(', ')}`);
       else if (schemes.indexOf(s) !== j) add(at(at(p, 'allowedSchemes'), j), 'is listed twice');
     });
-    const digits = { k: 32, opc: 32, op: 32, amf: 4, ha1Md5: 32, ha1Sha256: 64 } as const;
     for (const f of HEX_FIELDS)
-      if (pi[f] !== undefined && !isHex(pi[f], digits[f])) add(at(p, f), `must be ${digits[f]} hex digits`);
+      if (pi[f] !== undefined && !isHex(pi[f], SECRET_HEX_DIGITS[f]))
+        add(at(p, f), `must be ${SECRET_HEX_DIGITS[f]} hex digits`);
     if (pi.opc !== undefined && pi.op !== undefined) add(at(p, 'op'), 'give OPc or OP, not both');
     const aka = schemes.find((s) => AKA_SCHEMES.includes(s));
     if (aka !== undefined) {

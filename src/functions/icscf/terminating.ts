@@ -7,7 +7,7 @@
  */
 import { type LocationInfoAnswer, OriginatingRequest } from '../../diameter/apps/cx.ts';
 import { ExperimentalResultCode, ResultCode } from '../../diameter/result-code.ts';
-import { e164Of, normalizePublicIdentity } from '../../ims/identity.ts';
+import { e164Of, isTelephoneNumber, normalizePublicIdentity } from '../../ims/identity.ts';
 import { IdentityError } from '../../ims/identity-error.ts';
 import {
   P_ASSERTED_IDENTITY,
@@ -86,11 +86,8 @@ function calledIdentity(ctx: IcscfContext, request: SipRequest): string | Refusa
 
 /** A tel URI (or a SIP URI with user=phone) the HSS says is nobody's. */
 function isUnknownNumber(request: SipRequest, outcome: CxOutcome<LocationInfoAnswer>): boolean {
-  const uri = request.uri;
-  const number =
-    uri instanceof TelUri || (uri instanceof SipUri && uri.param('user')?.toLowerCase() === 'phone');
   return (
-    number &&
+    isTelephoneNumber(request.uri) &&
     outcome.completed &&
     !outcome.result.success &&
     outcome.result.code === ExperimentalResultCode.DIAMETER_ERROR_USER_UNKNOWN

@@ -186,7 +186,6 @@ export class RegistrationTable {
 
   /** RFC 3680 §5.1: a contact ended (state terminated); the registration goes with its last one. */
   removeContact(registration: UeRegistration, contactUri: string, why: string): void {
-    if (registration.contacts.length === 0) return;
     registration.contacts = registration.contacts.filter((c) => !sameUri(c.uri, contactUri));
     if (registration.contacts.length === 0) this.remove(registration, why);
   }

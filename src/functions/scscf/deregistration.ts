@@ -102,33 +102,33 @@ export class Deregistrar {
     pick: (current: Registration) => Binding[],
     event: 'expired' | 'deactivated',
   ): Promise<void> {
-    let expired: Binding[] = [];
+    let dropped: Binding[] = [];
     let before: Registration | undefined;
     let ended = false;
     const after = await this.deps.registrations.update(impu, (current) => {
-      expired = [];
+      dropped = [];
       ended = false;
       before = current;
       if (current === undefined) return undefined;
-      expired = pick(current);
-      if (expired.length === 0) return undefined;
-      const live = current.bindings.filter((b) => !expired.includes(b));
+      dropped = pick(current);
+      if (dropped.length === 0) return undefined;
+      const live = current.bindings.filter((b) => !dropped.includes(b));
       if (live.length === 0) {
         ended = true;
         return null;
       }
       return { ...current, bindings: live, revision: current.revision + 1 };
     });
-    if (before === undefined || expired.length === 0) return;
+    if (before === undefined || dropped.length === 0) return;
     const record = before;
-    const changes = expired.map((binding) => ({ binding, state: 'terminated' as const, event }));
+    const changes = dropped.map((binding) => ({ binding, state: 'terminated' as const, event }));
     this.deps.notifier.changed({
       identities: reportedIdentities(record),
       after: ended ? undefined : after,
       changes,
     });
     if (!ended) {
-      this.#log.info({ impu: record.impus[0], removed: expired.length, event }, 'bindings removed');
+      this.#log.info({ impu: record.impus[0], removed: dropped.length, event }, 'bindings removed');
       return;
     }
     this.#log.info(

@@ -26,11 +26,6 @@ export function identityCandidates(uri: Uri): string[] {
   return out;
 }
 
-/** True for a telephone number the S-CSCF cannot route as a SIP URI: tel URIs and user=phone SIP URIs. */
-export function isTelephoneNumber(uri: Uri): boolean {
-  return isTelUri(uri) || (isSipUri(uri) && uri.param('user') === 'phone');
-}
-
 /** The user part of a Route value naming this S-CSCF (`orig`, an ODI token), or undefined. */
 export function routeUser(route: NameAddr): string | undefined {
   try {

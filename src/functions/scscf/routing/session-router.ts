@@ -6,7 +6,7 @@
  * the registrar's own, the other methods as the policy hooks of the same names.
  */
 
-import { e164Of } from '../../../ims/identity.ts';
+import { e164Of, isTelephoneNumber } from '../../../ims/identity.ts';
 import { type IfcEvaluationContext, nextMatchingIfc } from '../../../ims/ifc/evaluate.ts';
 import { DefaultHandling, type InitialFilterCriteria, SessionCase } from '../../../ims/ifc/model.ts';
 import type { Logger } from '../../../log/logger.ts';
@@ -24,13 +24,7 @@ import type { ScscfConfig } from '../config.ts';
 import { addChargingFunctionAddresses, ensureChargingVector, removeChargingHeaders } from './charging.ts';
 import { EnumResolver } from './enum-resolver.ts';
 import { ODI_PREFIX, type OriginalDialogState, OriginalDialogTable } from './odi-table.ts';
-import {
-  addTelIdentity,
-  assertedIdentities,
-  identityCandidates,
-  isTelephoneNumber,
-  routeUser,
-} from './request-identities.ts';
+import { addTelIdentity, assertedIdentities, identityCandidates, routeUser } from './request-identities.ts';
 import { ServiceProfileCache, UserProfileError } from './service-profile-cache.ts';
 
 export interface SessionRouterDeps {
@@ -295,8 +289,9 @@ export class SessionRouter {
 
   /**
    * TS 24.229 §5.4.3.2 step 10: after the originating services, towards the callee: numbers
-   * through ENUM (a SIP URI), else the I-CSCF or the BGCF (`unresolvedNumbers`); our domain through the I-CSCF (or straight to the
-   * terminating handling when 'direct' and the callee is ours); other domains by RFC 3263.
+   * through ENUM (a SIP URI), else the I-CSCF or the BGCF (`unresolvedNumbers`); our domain
+   * through the I-CSCF (or straight to the terminating handling when 'direct' and the callee is
+   * ours); other domains by RFC 3263.
    */
   private async towardsCallee(ctx: RequestContext, session: Session): Promise<RoutingDecision> {
     const request = ctx.request;
