@@ -38,7 +38,7 @@ export { DiameterNode, type DiameterNodeOptions, type PeerConfig, type RequestIn
 export type { AdvertisedApplication, LocalIdentity } from './peer/capabilities.ts';
 export type { DynamicPeerOptions } from './peer/dynamic-peers.ts';
 export { DisconnectCause, Peer } from './peer/peer.ts';
-export { PeerState } from './peer/peer-state.ts';
+export { isOpen, PeerState } from './peer/peer-state.ts';
 export { WatchdogState } from './peer/watchdog.ts';
 export { ExperimentalResultCode, ResultCode } from './result-code.ts';
 export type {

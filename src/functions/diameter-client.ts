@@ -4,7 +4,7 @@
  * configured, and dynamic peers for Redirect-Host answers (an SLF in front of several HSSs).
  */
 import type { DiameterClientSection } from '../config/sip-function.ts';
-import { DiameterNode } from '../diameter/index.ts';
+import { DiameterNode, isOpen } from '../diameter/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { PeerStatus } from './running-function.ts';
 
@@ -27,6 +27,11 @@ export function createDiameterClient(
 }
 
 /** The peers of a node for `ims status`. */
+/** True when at least one peer connection is open (requests can leave). */
+export function hasOpenPeer(node: DiameterNode): boolean {
+  return node.allPeers().some((p) => isOpen(p.state));
+}
+
 export function peerStatuses(node: DiameterNode): PeerStatus[] {
   return node.allPeers().map((p) => ({ host: p.host, state: String(p.state) }));
 }

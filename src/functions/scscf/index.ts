@@ -12,7 +12,7 @@ import { NameAddr, SipUri } from '../../sip/message/index.ts';
 import { StatefulProxy } from '../../sip/proxy/index.ts';
 import { openRegistrationStore } from '../../store/registrations/index.ts';
 import type { Registration, RegistrationStore } from '../../store/registrations/types.ts';
-import { createDiameterClient, peerStatuses } from '../diameter-client.ts';
+import { createDiameterClient, hasOpenPeer, peerStatuses } from '../diameter-client.ts';
 import type { FunctionStatus, RunningFunction } from '../running-function.ts';
 import { startSipStack } from '../sip-stack.ts';
 import { loadScscfConfig, registrationStoreConfig, type ScscfConfig } from './config.ts';
@@ -198,7 +198,9 @@ export async function startScscf(
   // RFC 3261 §10.3: bindings live until they expire; the sweep ends them (and old challenges).
   let sweeping = false;
   const sweep = setInterval(() => {
-    if (sweeping) return;
+    // A registration ends only when the HSS can be told (SAR TIMEOUT_DEREGISTRATION, TS 29.228
+    // §6.1.2): with no peer open (just started, or the HSS down) the sweep waits for one.
+    if (sweeping || !hasOpenPeer(node)) return;
     sweeping = true;
     const now = Date.now();
     auth.purge(now);

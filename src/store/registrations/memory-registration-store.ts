@@ -26,8 +26,6 @@ export interface MemoryRegistrationStoreOptions {
   /** How often a changed store is written to the snapshot; default 10 s. */
   snapshotIntervalMs?: number;
   logger?: Logger;
-  /** Clock for dropping expired bindings at load (tests). */
-  now?: () => number;
 }
 
 /** One record: its stored text and its place in the expiry heap. */
@@ -178,28 +176,16 @@ export class MemoryRegistrationStore implements RegistrationStore {
   }
 
   private async load(path: string): Promise<void> {
-    const now = (this.options.now ?? Date.now)();
     let loaded = 0;
-    let dropped = 0;
     await readSnapshot(path, (reg, text) => {
-      const live = reg.bindings.filter((b) => b.expiresAt > now);
-      if (live.length !== reg.bindings.length) {
-        // Bindings that expired while the S-CSCF was down are gone (RFC 3261 §10.3);
-        // a registered set left without any is no longer registered.
-        if (reg.state === 'registered' && live.length === 0) {
-          dropped++;
-          return;
-        }
-        reg = { ...reg, bindings: live };
-        text = encodeRegistration(reg);
-      }
+      // Bindings that expired while the S-CSCF was down are kept: its expiry sweep ends them
+      // as if it had been up (NOTIFY, SAR TIMEOUT_DEREGISTRATION), so the HSS learns of it.
       const taken = reg.impus.find((i) => this.index.has(i));
       this.put(undefined, undefined, reg, text);
       if (taken !== undefined) this.options.logger?.warn({ impu: taken }, 'snapshot lists an IMPU twice');
       loaded++;
     });
-    this.dirty = dropped > 0;
-    this.options.logger?.info({ path, loaded, dropped }, 'registration snapshot loaded');
+    this.options.logger?.info({ path, loaded }, 'registration snapshot loaded');
   }
 
   private flushInBackground(path: string): void {

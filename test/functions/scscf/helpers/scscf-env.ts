@@ -35,6 +35,8 @@ export interface ScscfEnv {
   /** The S-CSCF's SIP port (UDP and TCP). */
   port: number;
   provision(subscription: NewSubscription): Promise<string>;
+  /** Stops the S-CSCF, waits `downMs`, starts it again with the same configuration. */
+  restartScscf(downMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -72,22 +74,31 @@ export async function startScscfEnv(
     registrar: { minExpires: 1, sweepIntervalMs: 100, thirdPartyTimeoutMs: 1500, ...registrar },
     ...extra,
   });
-  const scscf = await startScscf(config, logger);
-  await scscf.diameter.waitForPeer(HSS_HOST);
-  return {
+  const start = async () => {
+    const started = await startScscf(config, logger);
+    await started.diameter.waitForPeer(HSS_HOST);
+    return started;
+  };
+  const env: ScscfEnv = {
     hss,
-    scscf,
+    scscf: await start(),
     config,
     port,
     async provision(subscription) {
       return (await hss.store.createSubscription(subscription)).id;
     },
+    async restartScscf(downMs = 0) {
+      await env.scscf.stop();
+      await new Promise((r) => setTimeout(r, downMs));
+      env.scscf = await start();
+    },
     async stop() {
-      await scscf.stop();
+      await env.scscf.stop();
       await hss.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return env;
 }
 
 /** A digest-only subscriber sip:<name>@ims.test, password `pw-<name>`. */
