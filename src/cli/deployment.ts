@@ -123,8 +123,14 @@ function dataDefaults(name: string, dataDir: string): Record<string, unknown> {
       // Registrations survive a restart of `ims up` (written on stop, read on start).
       return { store: { backend: 'memory', snapshotPath: join(dataDir, 'scscf-registrations.json') } };
     case 'pcscf':
-      // The self-signed demo certificate for the tls and wss listeners, created on first start.
-      return { tlsDir: join(dataDir, 'tls') };
+      // The self-signed demo certificate for the tls and wss listeners, created on first start;
+      // the flow token key and the registrations, so that UEs registered before a restart are
+      // still served after it (the S-CSCF keeps their Path).
+      return {
+        tlsDir: join(dataDir, 'tls'),
+        flowTokenKeyFile: join(dataDir, 'pcscf-flow-token.key'),
+        registrationSnapshotPath: join(dataDir, 'pcscf-registrations.json'),
+      };
     default:
       return {};
   }

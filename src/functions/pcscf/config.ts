@@ -37,6 +37,16 @@ export const pcscfConfigSchema = z
     visitedNetworkId: z.string().min(1).optional(),
     /** Directory of a self-signed tls.crt/tls.key created when missing, for tls/wss listeners. */
     tlsDir: z.string().min(1).optional(),
+    /**
+     * File holding the key that signs flow tokens (hex, created when missing), so that the
+     * tokens registrars keep in Path stay valid across a restart. Unset: a new key each start.
+     */
+    flowTokenKeyFile: z.string().min(1).optional(),
+    /**
+     * File the registrations of UEs over UDP are written to on stop and read from on start
+     * (with flowTokenKeyFile, they are served across a restart). Unset: none survive it.
+     */
+    registrationSnapshotPath: z.string().min(1).optional(),
     /** RFC 3329 security agreement: the mechanisms offered in Security-Server. */
     secAgree: z
       .object({

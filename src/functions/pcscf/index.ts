@@ -15,10 +15,13 @@ import type { RunningFunction } from '../running-function.ts';
 import { type SipStack, startSipStack } from '../sip-stack.ts';
 import { loadPcscfConfig, type PcscfConfig } from './config.ts';
 import { FlowTokenCodec } from './flow-token.ts';
+import { loadFlowTokenKey } from './flow-token-key.ts';
 import { PcscfContext } from './pcscf-context.ts';
 import { PcscfPolicy } from './pcscf-policy.ts';
 import type { QosPolicyHook } from './qos-hook.ts';
 import { RegEventSubscriber } from './reg-event-subscriber.ts';
+import { subscribeRegEvent } from './register.ts';
+import { loadRegistrations, saveRegistrations } from './registration-snapshot.ts';
 import { RegistrationTable, type UeRegistrationView } from './registration-table.ts';
 import { SecurityAgreement } from './sec-agree.ts';
 
@@ -80,7 +83,10 @@ export async function startPcscf(
   const ctx = new PcscfContext(
     config,
     sip.transport,
-    new FlowTokenCodec(options.flowTokenKey),
+    new FlowTokenCodec(
+      options.flowTokenKey ??
+        (config.flowTokenKeyFile === undefined ? undefined : await loadFlowTokenKey(config.flowTokenKeyFile)),
+    ),
     registrations,
     new SecurityAgreement(config.secAgree.mechanisms),
     options.qosHook,
@@ -115,6 +121,13 @@ export async function startPcscf(
       })
     : undefined;
   ctx.regEvent = regEvent;
+  const snapshot = config.registrationSnapshotPath;
+  if (snapshot !== undefined) {
+    const restored = await loadRegistrations(snapshot, registrations);
+    for (const r of restored) subscribeRegEvent(ctx, r);
+    if (restored.length > 0)
+      log.info({ path: snapshot, restored: restored.length }, 'registrations restored');
+  }
 
   const listening = sip.transport.listening();
   log.info(
@@ -136,6 +149,12 @@ export async function startPcscf(
     stop: () =>
       (stopping ??= (async () => {
         regEvent?.dispose();
+        if (snapshot !== undefined) {
+          await saveRegistrations(snapshot, registrations).then(
+            (saved) => log.info({ path: snapshot, saved }, 'registrations saved'),
+            (err: unknown) => log.error({ err, path: snapshot }, 'registrations not saved'),
+          );
+        }
         registrations.dispose();
         proxy.dispose();
         sip.resolver.close();

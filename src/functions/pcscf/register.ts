@@ -12,7 +12,7 @@ import {
 import type { RequestContext, RoutingDecision } from '../../sip/proxy/index.ts';
 import { removeUntrustedHeaders } from './p-header-filter.ts';
 import type { PcscfContext, RequestState } from './pcscf-context.ts';
-import type { UeContact } from './registration-table.ts';
+import type { UeContact, UeRegistration } from './registration-table.ts';
 
 /** What a REGISTER in progress remembers for its 200 (OK). */
 interface RegisterState extends RequestState {
@@ -123,10 +123,15 @@ export function registerResponse(ctx: PcscfContext, response: SipResponse, rc: R
     { impu: state.impu, associatedUris, contacts: ueContacts.length, flow: registration.flowKey },
     'UE registered',
   );
+  subscribeRegEvent(ctx, registration, now);
+}
+
+/** TS 24.229 §5.2.3: the reg event subscription for a registration's default identity, if none yet. */
+export function subscribeRegEvent(ctx: PcscfContext, registration: UeRegistration, now = Date.now()): void {
   const identity = registration.associatedUris[0]!;
   if (ctx.regEvent && ctx.config.subscribeRegEvent && !ctx.regEvent.has(identity)) {
-    const expires = Math.ceil((Math.max(...ueContacts.map((c) => c.expiresAt)) - now) / 1000);
-    ctx.regEvent.subscribe(identity, serviceRoute, expires);
+    const expires = Math.ceil((Math.max(...registration.contacts.map((c) => c.expiresAt)) - now) / 1000);
+    ctx.regEvent.subscribe(identity, registration.serviceRoute, expires);
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../log/logger.ts';
 import { type Connection, normalizeIp } from './connection.ts';
 import type { HostPort, TransportProtocol } from './types.ts';
@@ -30,6 +31,7 @@ export class ConnectionTable {
   private readonly connecting = new Map<string, Promise<Connection>>();
   private sweeper: NodeJS.Timeout | undefined;
   private counter = 0;
+  private readonly epoch = randomBytes(4).toString('hex');
 
   constructor(
     private readonly idleTimeoutMs: number,
@@ -42,9 +44,13 @@ export class ConnectionTable {
     this.sweeper.unref();
   }
 
-  /** A new connection id, unique in this table. */
+  /**
+   * A new connection id, unique in this table and across restarts of the process (a random
+   * prefix per table): an id kept elsewhere (an edge proxy's flow token in a registrar's Path)
+   * never names a connection opened after a restart.
+   */
   nextId(protocol: TransportProtocol): string {
-    return `${protocol}-${++this.counter}`;
+    return `${protocol}-${this.epoch}-${++this.counter}`;
   }
 
   get size(): number {

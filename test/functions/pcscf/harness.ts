@@ -404,23 +404,29 @@ export async function startBench(overrides: Record<string, unknown> = {}, option
     icscf: `sip:127.0.0.1:${core.port}`,
     ...overrides,
   });
-  const pcscf: Pcscf = await startPcscf(
-    config,
-    process.env.PCSCF_LOG ? createLogger({ level: process.env.PCSCF_LOG }) : silentLogger,
-    { tlsMaterial: pems, ...options },
-  );
-  const portOf = (p: TransportProtocol) =>
-    pcscf.sip.transport.listening().find((l) => l.protocol === p)!.port;
-  return {
+  const start = (): Promise<Pcscf> =>
+    startPcscf(
+      config,
+      process.env.PCSCF_LOG ? createLogger({ level: process.env.PCSCF_LOG }) : silentLogger,
+      { tlsMaterial: pems, ...options },
+    );
+  const bench = {
     core,
-    pcscf,
+    pcscf: await start(),
     pems,
     port,
-    portOf,
+    portOf: (p: TransportProtocol) =>
+      bench.pcscf.sip.transport.listening().find((l) => l.protocol === p)!.port,
+    /** Stops the P-CSCF and starts it again with the same configuration (same port). */
+    async restartPcscf() {
+      await bench.pcscf.stop();
+      bench.pcscf = await start();
+    },
     async close() {
-      await pcscf.stop();
+      await bench.pcscf.stop();
       await core.close();
       await rm(certDir, { recursive: true, force: true });
     },
   };
+  return bench;
 }
