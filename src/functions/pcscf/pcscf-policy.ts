@@ -1,6 +1,7 @@
 import {
   type NameAddr,
   P_PREFERRED_IDENTITY,
+  parseNameAddr,
   SipParseError,
   type SipRequest,
   type SipResponse,
@@ -16,7 +17,7 @@ import { removeNetworkHeaders, removeUntrustedHeaders } from './p-header-filter.
 import type { PcscfContext, RequestState } from './pcscf-context.ts';
 import type { SessionDirection } from './qos-hook.ts';
 import { registerResponse, routeRegister } from './register.ts';
-import { aorKey } from './registration-table.ts';
+import { aorKey, type UeRegistration } from './registration-table.ts';
 import { routeTowardsUe } from './terminating.ts';
 
 /** Requests going towards the UE, whose responses come from it. */
@@ -79,6 +80,8 @@ export class PcscfPolicy implements ProxyPolicy {
     }
     if (request.to.tag !== undefined && fromUe) {
       // TS 24.229 §5.2.6.3.2: a request in a dialog from the UE follows the dialog's route set.
+      if (!this.followsRecordedRoute(rc, registrations))
+        return { action: 'respond', status: 403, reason: 'Not in a dialog through this P-CSCF' };
       const agreement = ctx.secAgree.check(request, flow);
       if (agreement.kind === 'required')
         return { action: 'respond', status: 494, reason: agreement.reason, headers: agreement.headers };
@@ -100,6 +103,22 @@ export class PcscfPolicy implements ProxyPolicy {
     const decision = routeOriginating(ctx, rc, registrations);
     if (decision.action === 'forward') this.sessionEvents(request, 'originating');
     return decision;
+  }
+
+  /**
+   * Whether a UE's request in a dialog follows a route set this P-CSCF recorded, rather than
+   * going wherever its Request-URI points past the S-CSCF (its services, its charging): its
+   * Route starts with our Record-Route value for this very flow and goes on to another hop,
+   * which for a UE registered here is one of its Service-Route hosts (the S-CSCF that serves
+   * it record-routes its dialogs).
+   */
+  private followsRecordedRoute(rc: RequestContext, registrations: readonly UeRegistration[]): boolean {
+    const ctx = this.ctx;
+    if (!ctx.routeFlows(rc.removedRoutes).some((f) => ctx.sameFlow(f, rc.flow))) return false;
+    const next = rc.request.routes[0]?.uri;
+    if (!(next instanceof SipUri)) return false;
+    if (registrations.length === 0) return true;
+    return registrations.some((r) => r.serviceRoute.some((route) => sameHostPort(route, next)));
   }
 
   /** An OPTIONS outside a dialog whose Request-URI is this P-CSCF, without a user part. */
@@ -233,4 +252,24 @@ export class PcscfPolicy implements ProxyPolicy {
       .then(() => qos.onSessionEvent(event))
       .catch((err: unknown) => this.ctx.logger.warn({ err: String(err) }, 'QoS hook failed'));
   }
+}
+
+/** True if a Service-Route value names the host and port of `uri` (Record-Route and Service-Route of one S-CSCF). */
+function sameHostPort(serviceRoute: string, uri: SipUri): boolean {
+  let route: NameAddr;
+  try {
+    route = parseNameAddr(serviceRoute, 'Service-Route');
+  } catch {
+    return false;
+  }
+  const r = route.uri;
+  return (
+    r instanceof SipUri &&
+    r.host.toLowerCase() === uri.host.toLowerCase() &&
+    (r.port ?? defaultPort(r)) === (uri.port ?? defaultPort(uri))
+  );
+}
+
+function defaultPort(uri: SipUri): number {
+  return uri.scheme === 'sips' || uri.params.get('transport')?.toLowerCase() === 'tls' ? 5061 : 5060;
 }

@@ -188,4 +188,50 @@ describe('P-CSCF originating and terminating requests (TS 24.229 §5.2.6, §5.2.
     // Whether the P-CSCF saw the close before (430 at once) or while sending (transport error).
     assert.equal(`${r.status} ${r.reason}`, '430 Flow Failed');
   });
+
+  it('a UE request in a dialog must follow a route set through this P-CSCF to its S-CSCF (no relay past it)', async () => {
+    // The Record-Route the P-CSCF put in one of alice's requests: what her dialog's route set starts with.
+    const { atCore } = await message([]);
+    const ours = atCore!.recordRoutes.map((r) => `<${r.uriText}>`).reverse();
+    assert.ok(ours.length > 0);
+    // Bob, whom a request relayed past the S-CSCF would reach.
+    const bob = await RawUe.start('udp', bench.port);
+    after(() => bob.close());
+    const inDialog = (routes: string[]) =>
+      alice.request(
+        requestText({
+          method: 'MESSAGE',
+          uri: `sip:bob@127.0.0.1:${bob.port}`,
+          from: aliceImpu,
+          to: 'sip:bob@ims.test',
+          toTag: 'made-up',
+          headers: routes.map((r) => `Route: ${r}`),
+          body: 'in a dialog?',
+          contentType: 'text/plain',
+        }),
+      );
+    const refused = '403 Not in a dialog through this P-CSCF';
+    const answer = (r: SipResponse) => `${r.status} ${r.reason}`;
+    // No Route: it would go straight to the Request-URI, past the S-CSCF.
+    assert.equal(answer(await inDialog([])), refused);
+    // Our Route values, then a host that is not the S-CSCF of her Service-Route.
+    assert.equal(answer(await inDialog([...ours, '<sip:127.0.0.2:5099;lr>'])), refused);
+    // A token that is not one of ours for her flow.
+    assert.equal(
+      answer(
+        await inDialog([
+          `<sip:AAAAAAAAAAAAAAAAAAAAAAAAAAAA@127.0.0.1:${bench.port};lr>`,
+          bench.core.serviceRoute,
+        ]),
+      ),
+      refused,
+    );
+    assert.deepEqual(bob.inbox.peek(isRequest('MESSAGE')), []);
+    // The route set of a dialog: through us, then the S-CSCF (which relays it to bob).
+    const followed = inDialog([...ours, `<sip:127.0.0.1:${bench.core.port};lr>`]);
+    const atBob = (await bob.inbox.next(isRequest('MESSAGE'))) as SipRequest;
+    assert.ok(atBob.vias.length >= 3, 'through the P-CSCF and the core');
+    await bob.answer(atBob, 200);
+    assert.equal((await followed).status, 200);
+  });
 });
