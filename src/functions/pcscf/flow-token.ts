@@ -16,7 +16,8 @@ export function flowKey(flow: Flow): string {
 /** Where to send to reach a UE over its flow (RFC 5626 §5.3): the same connection, or the NAT binding. */
 export function flowDestination(flow: Flow): Destination {
   const d: Destination = { protocol: flow.protocol, host: flow.remote.host, port: flow.remote.port };
-  if (flow.protocol !== 'udp' && flow.connectionId !== undefined) d.connectionId = flow.connectionId;
+  if (flow.protocol === 'udp') d.local = { ...flow.local };
+  else if (flow.connectionId !== undefined) d.connectionId = flow.connectionId;
   return d;
 }
 

@@ -272,7 +272,10 @@ export class SipTransportLayer implements TransportLayer {
       return this.write(conn, message.toBuffer());
     }
     const host = await this.resolveHost(d.host);
-    if (d.protocol === 'udp') return this.sendUdp(message, host, d.port);
+    if (d.protocol === 'udp')
+      return d.local === undefined
+        ? this.sendUdp(message, host, d.port)
+        : this.sendUdp(message, host, d.port, this.udpListenerAt(d.local), true);
     const conn = await this.connectionTo(d.protocol, host, d.port, d.serverName);
     return this.write(conn, message.toBuffer());
   }
@@ -299,9 +302,13 @@ export class SipTransportLayer implements TransportLayer {
 
   /** RFC 3581 §4: a response is sent from the address and port the request was received on. */
   private udpListenerOf(flow: Flow): UdpTransport | undefined {
+    return this.udpListenerAt(flow.local);
+  }
+
+  private udpListenerAt(local: HostPort): UdpTransport | undefined {
     return this.listeners.find(
       (l): l is UdpTransport =>
-        l instanceof UdpTransport && l.local.port === flow.local.port && l.local.host === flow.local.host,
+        l instanceof UdpTransport && l.local.port === local.port && l.local.host === local.host,
     );
   }
 
@@ -310,13 +317,15 @@ export class SipTransportLayer implements TransportLayer {
     host: string,
     port: number,
     from?: UdpTransport,
+    onFlow = false,
   ): Promise<Flow> {
     let data = message.toBuffer();
     // RFC 3261 §18.1.1: a request within 200 bytes of the path MTU (1500) MUST go over a
-    // congestion-controlled transport such as TCP, when we have one.
-    const tcp = this.listeners.find(
-      (l) => l instanceof StreamTransport && l.protocol === 'tcp' && l.reaches(host),
-    );
+    // congestion-controlled transport such as TCP, when we have one; not towards a UDP flow,
+    // which is the only way to the UE (RFC 5626 §5.3).
+    const tcp = onFlow
+      ? undefined
+      : this.listeners.find((l) => l instanceof StreamTransport && l.protocol === 'tcp' && l.reaches(host));
     if (message.isRequest && data.length > this.options.limits.udpMtuThreshold && tcp) {
       const restore = this.moveTopVia(message as SipRequest, 'TCP', this.advertised(tcp));
       try {

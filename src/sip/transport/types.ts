@@ -43,6 +43,11 @@ export interface Destination {
   /** Use exactly this connection; sending fails with TransportError('FLOW_GONE') if it is closed. */
   connectionId?: string;
   /**
+   * UDP: a flow's local end (RFC 5626 §5.3, a UE behind NAT): sent from this address and port,
+   * over UDP whatever its size (no §18.1.1 switch to a TCP connection the NAT would not let in).
+   */
+  local?: HostPort;
+  /**
    * TLS/WSS only: the SIP domain the server certificate must match (RFC 5922 §4, §7.2),
    * e.g. the host of the URI that was resolved. Defaults to `host`.
    */

@@ -44,6 +44,52 @@ describe('Where requests and responses go (RFC 3261 §18.1.1, §18.2.2)', () => 
     }
   });
 
+  it('RFC 5626 §5.3: a large request to a UDP flow goes over that flow, from its local end, not over TCP', async () => {
+    const layer = await start({
+      listen: [
+        { protocol: 'udp', host: '127.0.0.1', port: 0 },
+        { protocol: 'udp', host: '127.0.0.1', port: 0 },
+        { protocol: 'tcp', host: '127.0.0.1', port: 0 },
+      ],
+    });
+    const peer = createSocket('udp4');
+    peer.bind(0, '127.0.0.1');
+    await once(peer, 'listening');
+    // A TCP listener on the same port that would take the connection (a NAT would not).
+    const tcpSeen: Socket[] = [];
+    const server = createServer((s) => tcpSeen.push(s));
+    server.listen(peer.address().port, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const second = layer.listening().filter((l) => l.protocol === 'udp')[1]!;
+      const req = parse(
+        requestText({
+          method: 'INVITE',
+          via: `SIP/2.0/UDP 127.0.0.1:${second.port};branch=z9hG4bKflow`,
+          body: 'v'.repeat(2000),
+        }),
+      );
+      const got = once(peer, 'message');
+      const flow = await layer.send(req, {
+        protocol: 'udp',
+        host: '127.0.0.1',
+        port: peer.address().port,
+        local: { host: '127.0.0.1', port: second.port },
+      });
+      const [data, from] = (await got) as [Buffer, { port: number }];
+      assert.equal(flow.protocol, 'udp');
+      assert.equal(from.port, second.port, "sent from the flow's local end");
+      assert.ok(data.length > 2000);
+      assert.equal(tcpSeen.length, 0);
+      assert.equal(layer.stats().udpToTcpSwitches, 0);
+    } finally {
+      for (const s of tcpSeen) s.destroy();
+      server.close();
+      peer.close();
+      await layer.close();
+    }
+  });
+
   it('§18.1.1: when the TCP connection is refused, the request goes over UDP after all', async () => {
     const layer = await start({
       listen: [
