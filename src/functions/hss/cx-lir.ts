@@ -37,7 +37,7 @@ export async function locationInfo(ctx: HssContext, req: LocationInfoRequest): P
 
   // REGISTRATION_AND_CAPABILITIES (IMS restoration, TS 29.229 §6.3.24): the I-CSCF re-selects.
   if (req.userAuthorizationType === UserAuthorizationType.REGISTRATION_AND_CAPABILITIES)
-    return answer({ ...success(), serverCapabilities: serverCapabilities(subscription) });
+    return answer({ ...success(), ...serverCapabilities(subscription) });
 
   const state = publicIdentity.registrationState ?? 'NOT_REGISTERED';
   const assigned = subscription.serverAssignment?.scscfName;
@@ -55,7 +55,7 @@ export async function locationInfo(ctx: HssContext, req: LocationInfoRequest): P
   // TS 29.229 §6.2.1.3 DIAMETER_UNREGISTERED_SERVICE: the I-CSCF selects by capabilities.
   return answer({
     ...experimental(ExperimentalResultCode.DIAMETER_UNREGISTERED_SERVICE),
-    serverCapabilities: serverCapabilities(subscription),
+    ...serverCapabilities(subscription),
   });
 }
 

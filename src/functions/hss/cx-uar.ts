@@ -60,7 +60,7 @@ export async function userAuthorization(ctx: HssContext, req: UserAuthorizationR
   // REGISTRATION_AND_CAPABILITIES: the I-CSCF cannot reach the assigned S-CSCF and selects anew
   // (TS 29.229 §6.3.24): capabilities only.
   if (type === UserAuthorizationType.REGISTRATION_AND_CAPABILITIES)
-    return answer({ ...success(), serverCapabilities: serverCapabilities(subscription) });
+    return answer({ ...success(), ...serverCapabilities(subscription) });
 
   // Step 5: the state of the public identity decides.
   const state = publicIdentity.registrationState ?? 'NOT_REGISTERED';
@@ -81,21 +81,24 @@ export async function userAuthorization(ctx: HssContext, req: UserAuthorizationR
   // TS 29.229 §6.2.1.1 DIAMETER_FIRST_REGISTRATION: the I-CSCF selects one by capabilities.
   return answer({
     ...experimental(ExperimentalResultCode.DIAMETER_FIRST_REGISTRATION),
-    serverCapabilities: serverCapabilities(subscription),
+    ...serverCapabilities(subscription),
   });
 }
 
 /**
- * Server-Capabilities (TS 29.229 §6.3.4) of the subscription; empty when none are provisioned,
- * so that the I-CSCF may pick any S-CSCF.
+ * The Server-Capabilities AVP (TS 29.229 §6.3.4) of the subscription, as answer fields; none
+ * when no capabilities are provisioned, so that the I-CSCF may pick any S-CSCF (an empty
+ * grouped AVP says nothing more, and decoders flag it).
  */
-export function serverCapabilities(subscription: Subscription): ServerCapabilitiesAvp {
+export function serverCapabilities(subscription: Subscription): {
+  serverCapabilities?: ServerCapabilitiesAvp;
+} {
   const sc = subscription.serverCapabilities;
   const avp: ServerCapabilitiesAvp = {};
   if (sc?.mandatoryCapabilities.length) avp.mandatoryCapability = [...sc.mandatoryCapabilities];
   if (sc?.optionalCapabilities.length) avp.optionalCapability = [...sc.optionalCapabilities];
   if (sc?.serverNames.length) avp.serverName = [...sc.serverNames];
-  return avp;
+  return Object.keys(avp).length > 0 ? { serverCapabilities: avp } : {};
 }
 
 /** TS 29.228 §6.1.1.1 step 4: whether users may register from `network`. */
