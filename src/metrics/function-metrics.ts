@@ -12,6 +12,8 @@ export interface MetricsSource {
   diameterOriginHost?: string;
   /** Read at each scrape: whether the function can serve, and its registered users. */
   snapshot(): Promise<{ healthy: boolean; registeredUsers?: number | undefined }>;
+  /** Whether the function keeps registrations (S-CSCF, P-CSCF): only then is `ims_registered_users` exposed. */
+  countsRegisteredUsers?: boolean;
 }
 
 export interface FunctionMetricsOptions {
@@ -53,15 +55,20 @@ export class FunctionMetrics {
         this.set((await snapshot().catch(() => ({ healthy: false }))).healthy ? 1 : 0);
       },
     });
-    new Gauge({
-      name: 'ims_registered_users',
-      help: 'Registered public identities (S-CSCF: registrations; P-CSCF: UEs it keeps state for)',
-      registers: [this.registry],
-      async collect() {
-        const users = (await snapshot().catch(() => undefined))?.registeredUsers;
-        if (users !== undefined) this.set(users);
-      },
-    });
+    // A function that keeps no registrations (HSS, I-CSCF) exposes none, rather than a 0 that
+    // a dashboard would sum with the others.
+    if (source.countsRegisteredUsers)
+      new Gauge({
+        name: 'ims_registered_users',
+        help:
+          'Registered users: implicit registration sets in state registered (S-CSCF); ' +
+          'UE registrations, one per registered identity and flow (P-CSCF)',
+        registers: [this.registry],
+        async collect() {
+          const users = (await snapshot().catch(() => undefined))?.registeredUsers;
+          if (users !== undefined) this.set(users);
+        },
+      });
   }
 
   /** The text exposition format. */

@@ -60,6 +60,7 @@ describe('function metrics', () => {
         name: 'uac',
         sipLayers: [uac.core.layer],
         snapshot: async () => ({ healthy: true, registeredUsers: 3 }),
+        countsRegisteredUsers: true,
       },
       { processMetrics: false },
     );
@@ -105,6 +106,7 @@ describe('function metrics', () => {
         sample(c, 'sip_transaction_duration_seconds_sum', { role: 'client', method: 'OPTIONS' })! > 0,
       );
       assert.equal(sample(c, 'ims_registered_users', { function: 'uac' }), 3);
+      assert.doesNotMatch(s, /^ims_registered_users/m, 'none from a function that keeps no registrations');
       assert.equal(sample(c, 'ims_function_up', { function: 'uac' }), 1);
       assert.match(s, /^process_cpu_user_seconds_total/m, 'process metrics in the per-process registry');
       assert.doesNotMatch(c, /^process_cpu_user_seconds_total/m);

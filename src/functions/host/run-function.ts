@@ -52,6 +52,7 @@ export async function runFunction(
       ...(running.sipLayers ? { sipLayers: running.sipLayers } : {}),
       ...(running.diameter ? { diameterOriginHost: running.diameter.originHost } : {}),
       snapshot: () => Promise.resolve(running.status()),
+      countsRegisteredUsers: (await running.status()).registeredUsers !== undefined,
     },
     { processMetrics: options.processMetrics ?? true },
   );
