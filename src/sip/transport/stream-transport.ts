@@ -5,6 +5,7 @@ import {
   type Server,
   type Socket,
 } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket, connect as tlsConnect } from 'node:tls';
 import type { Connection } from './connection.ts';
 import { SocketConnection } from './socket-connection.ts';
@@ -36,8 +37,16 @@ export class StreamTransport {
     let server: Server;
     if (protocol === 'tls') {
       if (!tls) throw new TransportError('NO_TRANSPORT', 'tls listener without certificate');
-      server = createTlsServer(tlsServerOptions(tls));
-      server.on('tlsClientError', (err: Error) => log.debug({ err: err.message }, 'tls handshake failed'));
+      // A client that does not finish its handshake in time is dropped, like a failed one (with a
+      // listener on tlsClientError, Node leaves closing the socket to it).
+      server = createTlsServer({
+        ...tlsServerOptions(tls),
+        handshakeTimeout: ctx.options.limits.connectTimeoutMs,
+      });
+      server.on('tlsClientError', (err: Error, socket: Duplex) => {
+        log.debug({ err: err.message }, 'tls handshake failed');
+        socket.destroy();
+      });
     } else {
       server = createNetServer();
     }

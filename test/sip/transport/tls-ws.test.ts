@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { connect as netConnect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { connect as tlsConnect } from 'node:tls';
 import { WebSocket } from 'ws';
@@ -138,6 +139,29 @@ describe('TLS and WebSocket transports (RFC 3261 §26.2, RFC 7118)', () => {
       }
     });
   }
+
+  it('TLS: a connection that does not finish its handshake in connectTimeoutMs is closed', async () => {
+    const { pems } = await testCertificate();
+    const slow = await start({
+      listen: [{ protocol: 'tls', host: '127.0.0.1', port: 0 }],
+      tls: { cert: pems.cert, key: pems.key },
+      limits: { connectTimeoutMs: 300 },
+    });
+    try {
+      // Nothing sent, and half a ClientHello.
+      for (const bytes of [Buffer.alloc(0), Buffer.from('160301020001', 'hex')]) {
+        const socket = netConnect(portOf(slow, 'tls'), '127.0.0.1');
+        await once(socket, 'connect');
+        socket.on('error', () => undefined);
+        if (bytes.length > 0) socket.write(bytes);
+        const t0 = Date.now();
+        await once(socket, 'close');
+        assert.ok(Date.now() - t0 < 3000, `closed after ${Date.now() - t0} ms`);
+      }
+    } finally {
+      await slow.close();
+    }
+  });
 
   it('WS: a handshake without the sip subprotocol is refused (RFC 7118 §4)', async () => {
     for (const protocols of [['xmpp'], []]) {
