@@ -36,7 +36,7 @@ const id7 = (i: number) => String(i).padStart(7, '0');
 /** Server mode: `hss-mar.ts --serve FILE FULL|NORMAL` starts the HSS and prints its port. */
 async function serve(path: string, synchronous: 'FULL' | 'NORMAL'): Promise<void> {
   const config = validateConfig(hssConfigSchema, {
-    diameter: { originHost: HSS_HOST, listen: { port: 0 } },
+    diameter: { originHost: HSS_HOST, listen: { port: 0 }, acceptUnknownPeers: true },
     store: { backend: 'sqlite', path, synchronous },
   });
   const hss = await startHss(config, silentLogger);

@@ -111,7 +111,25 @@ export async function loadDeployment(
       http: { address: http?.address ?? '127.0.0.1', port: http?.port ?? DEMO_HTTP_PORTS[name] ?? 0 },
     });
   }
+  await acceptDeploymentPeers(deployment, source);
   return deployment;
+}
+
+/**
+ * The HSS accepts the Diameter clients of this deployment (their Origin-Host, whatever the
+ * file renames them to), unless its own section lists its peers.
+ */
+async function acceptDeploymentPeers(deployment: Deployment, source: string): Promise<void> {
+  const hss = deployment.functions.find((f) => f.name === 'hss');
+  const own = (hss?.data.diameter ?? {}) as Record<string, unknown>;
+  if (!hss || own.peers !== undefined) return;
+  const clients = deployment.functions
+    .filter((f) => f.name !== 'hss' && f.name !== 'slf')
+    .map((f) => (f.config as { diameter?: { originHost?: unknown } }).diameter?.originHost)
+    .filter((host): host is string => typeof host === 'string');
+  if (clients.length === 0) return;
+  hss.data = withDefaults(hss.data, { diameter: { peers: clients.map((host) => ({ host })) } });
+  hss.config = check((await loadFunction('hss')).schema, hss.data, source, 'hss');
 }
 
 /** What `ims up` puts in the data directory unless the section says otherwise. */

@@ -14,6 +14,7 @@ import { type AdvertisedApplication, type LocalIdentity, RELAY_APPLICATION_ID } 
 import { type DynamicPeerOptions, DynamicPeers } from './peer/dynamic-peers.ts';
 import type { Peer } from './peer/peer.ts';
 import { PeerAcceptor } from './peer/peer-acceptor.ts';
+import { PeerState } from './peer/peer-state.ts';
 import { type PeerConfig, PeerTable } from './peer/peer-table.ts';
 import { createTransportServer } from './peer/transport.ts';
 import type { DiameterUri } from './routing/diameter-uri.ts';
@@ -219,6 +220,27 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
     return this.peers.get(host);
   }
 
+  /**
+   * An unknown peer whose CER is taken (acceptUnknownPeers): in the peer table while its
+   * connection lasts, so that hosts which come and go leave no entry behind.
+   */
+  private acceptedPeer(host: string): Peer {
+    const peer = this.addPeer({ host });
+    const drop = () =>
+      setImmediate(() => {
+        if (peer.state !== PeerState.Closed || this.peers.get(host) !== peer) return;
+        peer.off('state', onState);
+        this.peers.remove(peer);
+      });
+    const onState = (state: PeerState) => {
+      if (state === PeerState.Closed) drop();
+    };
+    peer.on('state', onState);
+    // A refused CER (no common application, ...) leaves it closed without a transition.
+    drop();
+    return peer;
+  }
+
   allPeers(): Peer[] {
     return this.peers.all();
   }
@@ -243,7 +265,7 @@ export class DiameterNode extends EventEmitter<NodeEvents> {
       log: this.log,
       timeout: this.options.peerTimeout ?? 10_000,
       findPeer: (host) =>
-        this.peer(host) ?? (this.options.acceptUnknownPeers ? this.addPeer({ host }) : undefined),
+        this.peer(host) ?? (this.options.acceptUnknownPeers ? this.acceptedPeer(host) : undefined),
     }));
     this.server = createTransportServer((socket) => {
       if (this.closing) socket.destroy();

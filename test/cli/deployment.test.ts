@@ -24,7 +24,24 @@ describe('ims.yaml', () => {
     assert.deepEqual(d.functions[0]?.http, { address: '127.0.0.1', port: 9184 });
     assert.deepEqual(d.functions[0]?.data, {
       store: { backend: 'sqlite', path: join(dir, 'data', 'hss.sqlite') },
+      diameter: { peers: [{ host: 'scscf.ims.test' }, { host: 'icscf.ims.test' }] },
     });
+  });
+  it('the HSS accepts the Diameter clients of the deployment, under their names, unless it lists its peers', async () => {
+    const peersOf = async (text: string) => {
+      const d = await loadDeployment(yaml(`data: ${dir}/d3\n${text}`), undefined);
+      const hss = d.functions.find((f) => f.name === 'hss')!.config as {
+        diameter: { peers: { host: string }[] };
+      };
+      return hss.diameter.peers.map((p) => p.host);
+    };
+    assert.deepEqual(await peersOf('scscf:\n  diameter: { originHost: scscf-a.example.net }\n'), [
+      'scscf-a.example.net',
+      'icscf.ims.test',
+    ]);
+    assert.deepEqual(await peersOf('hss:\n  diameter: { peers: [{ host: as.example.net }] }\n'), [
+      'as.example.net',
+    ]);
   });
   it('a key of a section overrides its default, enabled: false skips, http per function', async () => {
     const d = await loadDeployment(
@@ -35,7 +52,11 @@ describe('ims.yaml', () => {
     );
     assert.equal(d.dataDir, join(dir, 'd2'));
     assert.ok(!d.functions.some((f) => f.name === 'scscf'));
-    assert.deepEqual(d.functions[0]?.data, { store: { backend: 'sqlite', path: '/tmp/x.sqlite' } });
+    // Only the I-CSCF is left to connect to the HSS.
+    assert.deepEqual(d.functions[0]?.data, {
+      store: { backend: 'sqlite', path: '/tmp/x.sqlite' },
+      diameter: { peers: [{ host: 'icscf.ims.test' }] },
+    });
     assert.equal(d.functions[0]?.http.port, 0);
   });
   for (const [text, key] of [

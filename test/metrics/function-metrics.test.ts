@@ -120,7 +120,7 @@ describe('function metrics', () => {
 
   it('counts Diameter requests by direction, command and result on both sides, and serves /metrics and /health', async () => {
     const config = validateConfig(hssConfigSchema, {
-      diameter: { listen: { port: 0 } },
+      diameter: { listen: { port: 0 }, acceptUnknownPeers: true },
       store: { backend: 'sqlite', path: join(dir, 'hss.sqlite') },
       api: { enabled: false },
     });

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { hostSchema, logSchema } from '../../config/common.ts';
+import { DEMO } from '../../config/demo-topology.ts';
 import { loadConfig } from '../../config/load.ts';
 
 /** A TCP port; 0 asks the system for a free one (tests, and the log says which). */
@@ -31,10 +32,19 @@ export const diameterSchema = z
     originHost: hostSchema.default('hss.ims.test'),
     originRealm: hostSchema.default('ims.test'),
     listen: listenSchema(3868),
-    /** Static peers (e.g. an S-CSCF to connect to); others may connect when acceptUnknownPeers. */
-    peers: z.array(peerSchema).default([]),
-    /** Accept CERs from hosts not listed in `peers` (CSCFs and ASs connect to the HSS). */
-    acceptUnknownPeers: z.boolean().default(true),
+    /**
+     * The peers allowed to connect (or to connect to, with an address): the Diameter identities
+     * of the CSCFs and ASs. Default: the demo S-CSCF and I-CSCF, which connect to the HSS.
+     */
+    peers: z
+      .array(peerSchema)
+      .default(() => [{ host: DEMO.scscf.host }, { host: DEMO.icscf.host }]),
+    /**
+     * Accept a CER from a host not listed in `peers`. Off by default: the HSS hands out
+     * password hashes and AKA vectors, to its own network only (RFC 6733 §5.3: 3010
+     * DIAMETER_UNKNOWN_PEER, §13); a lab may turn it on.
+     */
+    acceptUnknownPeers: z.boolean().default(false),
     /** How long an RTR, PPR or PNR waits for its answer, ms. */
     requestTimeoutMs: z.number().int().min(100).max(120_000).default(5000),
   })

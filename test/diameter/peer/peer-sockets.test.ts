@@ -80,6 +80,31 @@ describe('peers over TCP on 127.0.0.1 (RFC 6733 §5)', () => {
     await hss.close();
   });
 
+  it('acceptUnknownPeers: a host accepted from its CER is in the peer table only while connected', async () => {
+    const hss = track(node({ originHost: 'hss3.ims.test', acceptUnknownPeers: true }));
+    await hss.start();
+    const dict = createStandardDictionary();
+    for (const [host, apps, expected] of [
+      ['passing.ims.test', [CX.id], 2001],
+      ['refused.ims.test', [16777236], 5010],
+    ] as const) {
+      const { socket, send, answer } = await rawClient(hss.port);
+      send(
+        rawCer(dict, host, {
+          productName: 'raw',
+          vendorSpecificApplicationId: apps.map((id) => ({ vendorId: 10415, authApplicationId: id })),
+          authApplicationId: undefined,
+        }),
+      );
+      assert.equal(decodeMessage(await answer(), dict).avps.resultCode, expected);
+      if (expected === 2001) assert.equal(hss.peer(host)?.state, PeerState.ROpen);
+      socket.destroy();
+      await waitFor(() => hss.peer(host) === undefined, 8000, `${host} removed from the peer table`);
+    }
+    assert.deepEqual(hss.allPeers(), []);
+    await hss.close();
+  });
+
   it('no common application: the initiator gets 5010 and a NoCommonApplicationError, and stays closed', async () => {
     const sh = track(
       node({ originHost: 'sh-only.ims.test', applications: [SH], peers: [{ host: 'cx-only.ims.test' }] }),

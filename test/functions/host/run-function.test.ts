@@ -75,7 +75,11 @@ describe('runFunction', () => {
       assert.equal(health.pid, process.pid);
       assert.equal(health.healthy, true);
       assert.equal(typeof health.diameterPort, 'number');
-      assert.deepEqual(health.diameterPeers, []);
+      // The CSCFs it accepts, none connected.
+      assert.deepEqual(health.diameterPeers, [
+        { host: 'scscf.ims.test', state: 'Closed' },
+        { host: 'icscf.ims.test', state: 'Closed' },
+      ]);
       const metrics = await (await fetch(`${hosted.http!.url}/metrics`)).text();
       assert.match(metrics, /^ims_function_up\{function="hss"\} 1$/m);
     } finally {

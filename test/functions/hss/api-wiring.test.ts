@@ -48,7 +48,12 @@ describe('REST API started by the HSS', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ims-hss-api-wiring-'));
     const config = validateConfig(hssConfigSchema, {
-      diameter: { originHost: HSS_HOST, listen: { port: 0 }, requestTimeoutMs: 1500 },
+      diameter: {
+        originHost: HSS_HOST,
+        listen: { port: 0 },
+        requestTimeoutMs: 1500,
+        acceptUnknownPeers: true,
+      },
       api: { listen: { port: 0 } },
       store: { backend: 'sqlite', path: join(dir, 'hss.sqlite') },
     });

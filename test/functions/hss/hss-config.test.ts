@@ -9,6 +9,12 @@ describe('HSS configuration', () => {
     const c = validateConfig(hssConfigSchema, {});
     assert.deepEqual(c.diameter.listen, { address: '127.0.0.1', port: 3868 });
     assert.equal(c.diameter.originHost, 'hss.ims.test');
+    // Only the demo CSCFs may connect: an unknown Origin-Host gets 3010 (RFC 6733 §5.3).
+    assert.deepEqual(
+      c.diameter.peers.map((p) => p.host),
+      ['scscf.ims.test', 'icscf.ims.test'],
+    );
+    assert.equal(c.diameter.acceptUnknownPeers, false);
     assert.deepEqual(c.store, { backend: 'sqlite', path: './data/hss.sqlite' });
     assert.deepEqual(c.api, { enabled: true, listen: { address: '127.0.0.1', port: 8080 } });
     assert.deepEqual(c.auth, {

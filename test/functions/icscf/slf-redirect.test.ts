@@ -32,7 +32,7 @@ describe('I-CSCF behind an SLF', () => {
   before(async () => {
     hss = await startHss(
       validateConfig(hssConfigSchema, {
-        diameter: { originHost: HSS_IDENTITY, listen: { port: 0 } },
+        diameter: { originHost: HSS_IDENTITY, listen: { port: 0 }, acceptUnknownPeers: true },
         store: { backend: 'sqlite', path: join(dir, 'hss.sqlite') },
       }),
       silentLogger,

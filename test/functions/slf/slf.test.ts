@@ -24,7 +24,7 @@ const SCSCF = 'sip:scscf.ims.test:6060';
 async function startHssNamed(backend: Backend, host: string) {
   const db = await backend.fresh();
   const config = validateConfig(hssConfigSchema, {
-    diameter: { originHost: host, listen: { port: 0 } },
+    diameter: { originHost: host, listen: { port: 0 }, acceptUnknownPeers: true },
     store: db.store,
   });
   const hss = await startHss(config, silentLogger);

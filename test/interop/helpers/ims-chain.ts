@@ -124,7 +124,12 @@ export async function startImsChain(options: ImsChainOptions = {}): Promise<ImsC
         hssConfigSchema,
         deepMerge(
           {
-            diameter: { originHost: 'hss.ims.test', listen: { port: 0 } },
+            diameter: {
+              originHost: 'hss.ims.test',
+              listen: { port: 0 },
+              // The CSCFs of this chain, the only peers the HSS accepts.
+              peers: [...scscfHosts, 'icscf.ims.test'].map((host) => ({ host })),
+            },
             store: { backend: 'sqlite', path: join(dir, 'hss.sqlite') },
             api: { enabled: false },
           },

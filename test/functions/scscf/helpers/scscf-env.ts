@@ -49,7 +49,12 @@ export async function startScscfEnv(
   const dir = mkdtempSync(join(tmpdir(), 'ims-scscf-'));
   const hss = await startHss(
     validateConfig(hssConfigSchema, {
-      diameter: { originHost: HSS_HOST, listen: { port: 0 }, requestTimeoutMs: 2000 },
+      diameter: {
+        originHost: HSS_HOST,
+        listen: { port: 0 },
+        requestTimeoutMs: 2000,
+        acceptUnknownPeers: true,
+      },
       store: { backend: 'sqlite', path: join(dir, 'hss.sqlite') },
     }),
     silentLogger,

@@ -39,7 +39,12 @@ describe('S-CSCF end to end: registration, then calls routed by the session rout
     as = await startTestAs('as', 'proxy', asLog);
     hss = await startHss(
       validateConfig(hssConfigSchema, {
-        diameter: { originHost: 'hss.ims.test', listen: { port: 0 }, requestTimeoutMs: 2000 },
+        diameter: {
+          originHost: 'hss.ims.test',
+          listen: { port: 0 },
+          requestTimeoutMs: 2000,
+          acceptUnknownPeers: true,
+        },
         store: { backend: 'sqlite', path: join(dir, 'hss.sqlite') },
       }),
       silentLogger,
