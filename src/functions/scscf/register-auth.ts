@@ -106,7 +106,9 @@ export class RegisterAuthenticator {
     const impi = credentials.username;
     const scheme = schemeOf(credentials) ?? this.#defaultScheme();
     const issued = this.#issued.get(credentials.nonce);
-    if (issued === undefined || credentials.response === '') {
+    // An empty response is an initial REGISTER (TS 24.229 §5.1.1.2.1), unless it carries auts:
+    // some UEs send response="" with their AUTS instead of one computed from an empty password.
+    if (issued === undefined || (credentials.response === '' && credentials.auts === undefined)) {
       // TS 24.229 §5.4.1.2.1: a REGISTER the P-CSCF got over an established security
       // association, from a UE registered by this IMPI, needs no new challenge.
       if (

@@ -218,6 +218,27 @@ describe('S-CSCF registration (real HSS over Diameter)', () => {
     assert.equal(r.sent[1]!.auts, undefined);
   });
 
+  it('AKA re-synchronisation from a UE that sends response="" with its auts', async () => {
+    await env.provision(akaUser('rosa'));
+    const sim = new Usim({
+      k: Buffer.from(K, 'hex'),
+      opc: Buffer.from(OPC, 'hex'),
+      state: { seqMs: new Array<number>(32).fill(1000) },
+    });
+    const u = await ue();
+    const r = await u.register({
+      impu: 'sip:rosa@ims.test',
+      impi: 'rosa@ims.test',
+      secret: { usim: sim },
+      rounds: 3,
+      quirk: (c) => (c.auts === undefined ? c : { ...c, response: '' }),
+    });
+    assert.equal(r.response.status, 200, r.response.reason);
+    assert.equal(r.sent[0]!.response, '');
+    assert.ok(r.sent[0]!.auts !== undefined);
+    assert.equal(r.challenges.length, 2, 'challenge, resync, challenge');
+  });
+
   it('several UEs register in parallel', async () => {
     const names = ['p1', 'p2', 'p3', 'p4', 'p5'];
     for (const n of names) await env.provision(digestUser(n));

@@ -52,6 +52,8 @@ export interface RegisterOptions {
   headers?: [string, string][];
   /** How many challenges to answer at most. */
   rounds?: number;
+  /** Changes the credentials before they are sent (a UE's quirks). */
+  quirk?: (credentials: DigestCredentials) => DigestCredentials;
 }
 
 export interface RegisterResult {
@@ -171,8 +173,9 @@ export class TestUe implements TransactionUser {
               { password: o.secret.password },
               { method: 'REGISTER', uri },
             );
-      sent.push(credentials);
-      authorization = formatAuth(credentialsToParams(credentials), 'credentials');
+      const answered = o.quirk ? o.quirk(credentials) : credentials;
+      sent.push(answered);
+      authorization = formatAuth(credentialsToParams(answered), 'credentials');
     }
     return { response: response!, challenges, sent };
   }
