@@ -60,7 +60,11 @@ export const routingConfigSchema = z
     enum: enumSchema,
     /** How long an AS may take to answer (any response) before its default handling applies. */
     asTimeoutMs: z.number().int().min(100).max(120_000).default(4000),
-    /** Stay on the path of dialogs (RFC 3261 §16.6 step 4), so in-dialog requests come back. */
+    /**
+     * Stay on the path of dialogs (RFC 3261 §16.6 step 4), so in-dialog requests come back (TS
+     * 24.229 §5.4.3.2 asks for it; our P-CSCFs relay a UE's in-dialog requests only towards the
+     * S-CSCF of its Service-Route, so turning it off breaks them).
+     */
     recordRoute: z.boolean().default(true),
     /** Bound of the original-dialog-identifier table and how long an entry lives. */
     odi: z
