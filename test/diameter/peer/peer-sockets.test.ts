@@ -23,6 +23,20 @@ after(async () => {
   await Promise.all(open.map((n) => n.close()));
 });
 
+/** A raw CER from `host` advertising `apps` (Cx-style vendor-specific); the CEA's Result-Code. */
+async function rawCapabilities(port: number, host: string, apps: readonly number[]) {
+  const dict = createStandardDictionary();
+  const { socket, send, answer } = await rawClient(port);
+  send(
+    rawCer(dict, host, {
+      productName: 'raw',
+      vendorSpecificApplicationId: apps.map((id) => ({ vendorId: 10415, authApplicationId: id })),
+      authApplicationId: undefined,
+    }),
+  );
+  return { socket, resultCode: decodeMessage(await answer(), dict).avps.resultCode };
+}
+
 function uaaHandler(name: string, seen?: { flags: number }[]) {
   return (req: { header: { flags: number } }): AvpValues => {
     seen?.push({ flags: req.header.flags });
@@ -60,21 +74,12 @@ describe('peers over TCP on 127.0.0.1 (RFC 6733 §5)', () => {
   it('a CER from an unknown host gets 3010 and no connection; no common application gets 5010', async () => {
     const hss = track(node({ originHost: 'hss2.ims.test', peers: [{ host: 'known.ims.test' }] }));
     await hss.start();
-    const dict = createStandardDictionary();
     for (const [host, apps, expected] of [
       ['stranger.ims.test', [CX.id], 3010],
       ['known.ims.test', [16777236], 5010],
     ] as const) {
-      const { socket, send, answer } = await rawClient(hss.port);
-      send(
-        rawCer(dict, host, {
-          productName: 'raw',
-          vendorSpecificApplicationId: apps.map((id) => ({ vendorId: 10415, authApplicationId: id })),
-          authApplicationId: undefined,
-        }),
-      );
-      const cea = decodeMessage(await answer(), dict);
-      assert.equal(cea.avps.resultCode, expected);
+      const { socket, resultCode } = await rawCapabilities(hss.port, host, apps);
+      assert.equal(resultCode, expected);
       await once(socket, 'close');
     }
     await hss.close();
@@ -83,20 +88,12 @@ describe('peers over TCP on 127.0.0.1 (RFC 6733 §5)', () => {
   it('acceptUnknownPeers: a host accepted from its CER is in the peer table only while connected', async () => {
     const hss = track(node({ originHost: 'hss3.ims.test', acceptUnknownPeers: true }));
     await hss.start();
-    const dict = createStandardDictionary();
     for (const [host, apps, expected] of [
       ['passing.ims.test', [CX.id], 2001],
       ['refused.ims.test', [16777236], 5010],
     ] as const) {
-      const { socket, send, answer } = await rawClient(hss.port);
-      send(
-        rawCer(dict, host, {
-          productName: 'raw',
-          vendorSpecificApplicationId: apps.map((id) => ({ vendorId: 10415, authApplicationId: id })),
-          authApplicationId: undefined,
-        }),
-      );
-      assert.equal(decodeMessage(await answer(), dict).avps.resultCode, expected);
+      const { socket, resultCode } = await rawCapabilities(hss.port, host, apps);
+      assert.equal(resultCode, expected);
       if (expected === 2001) assert.equal(hss.peer(host)?.state, PeerState.ROpen);
       socket.destroy();
       await waitFor(() => hss.peer(host) === undefined, 8000, `${host} removed from the peer table`);

@@ -40,6 +40,8 @@ import { freePort } from '../../interop/helpers/free-port.ts';
 import { Mailbox } from '../../interop/helpers/mailbox.ts';
 
 const CRLF = '\r\n';
+/** The parser needs a Via (RFC 3261 §8.1.1); the core's OutgoingRequest replaces it with its own. */
+export const PLACEHOLDER_VIA = 'Via: SIP/2.0/UDP placeholder.invalid;branch=z9hG4bKplaceholder';
 let counter = 0;
 export const unique = (p: string) => `${p}${++counter}${Date.now().toString(36)}`;
 
@@ -169,6 +171,26 @@ export class FakeCore {
     headers.append('Content-Type', REGINFO_CONTENT_TYPE);
     const notify = new SipRequest('NOTIFY', contact, headers, Buffer.from(buildReginfo(reginfo)));
     return this.send(notify);
+  }
+
+  /**
+   * A MESSAGE from carol to the UE registered here as `impu`, at its Contact through its Path
+   * (a terminating request); resolves with the final response.
+   */
+  messageTo(impu: string, callId: string, body: string): Promise<SipResponse> {
+    const binding = this.bindings.get(aor(impu));
+    if (!binding) throw new Error(`${impu} is not registered here`);
+    const text = requestText({
+      method: 'MESSAGE',
+      uri: binding.contact,
+      from: 'sip:carol@ims.test',
+      to: impu,
+      callId,
+      headers: [`Route: ${binding.path[0]}`],
+      body,
+      contentType: 'text/plain',
+    });
+    return this.send(parseMessage(Buffer.from(text.replace('Via: VIA', PLACEHOLDER_VIA))) as SipRequest);
   }
 
   /** Sends a request as a UAC of this element; resolves with its final response. */

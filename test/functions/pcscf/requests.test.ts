@@ -2,10 +2,17 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { SipRequest, SipResponse } from '../../../src/sip/message/index.ts';
-import { isRequest, RawUe, registerText, requestText, SDP, startBench, unique } from './harness.ts';
+import {
+  isRequest,
+  PLACEHOLDER_VIA,
+  RawUe,
+  registerText,
+  requestText,
+  SDP,
+  startBench,
+  unique,
+} from './harness.ts';
 
-/** The parser needs a Via (RFC 3261 §8.1.1); the core's OutgoingRequest replaces it with its own. */
-const PLACEHOLDER_VIA = 'Via: SIP/2.0/UDP placeholder.invalid;branch=z9hG4bKplaceholder';
 describe('P-CSCF originating and terminating requests (TS 24.229 §5.2.6, §5.2.7)', () => {
   let bench: Awaited<ReturnType<typeof startBench>>;
   let alice: RawUe;
@@ -126,25 +133,8 @@ describe('P-CSCF originating and terminating requests (TS 24.229 §5.2.6, §5.2.
     const reg = bench.pcscf.registeredUsers().find((r) => r.impu === impu)!;
     assert.equal(reg.flow.protocol, 'tcp');
     assert.ok(reg.flow.connectionId);
-    const binding = bench.core.bindings.get(`sip:${impu.slice(4)}`)!;
     const callId = unique('tcp');
-    const { parseMessage } = await import('../../../src/sip/message/index.ts');
-    const pending = bench.core.send(
-      parseMessage(
-        Buffer.from(
-          requestText({
-            method: 'MESSAGE',
-            uri: binding.contact,
-            from: 'sip:carol@ims.test',
-            to: impu,
-            callId,
-            headers: [`Route: ${binding.path[0]}`],
-            body: 'over tcp',
-            contentType: 'text/plain',
-          }).replace('Via: VIA', PLACEHOLDER_VIA),
-        ),
-      ) as SipRequest,
-    );
+    const pending = bench.core.messageTo(impu, callId, 'over tcp');
     const got = await ue.inbox.next(isRequest('MESSAGE'));
     const incoming = ue.incoming.find((i) => i.message === got)!;
     assert.equal(incoming.flow.protocol, 'tcp');
@@ -167,24 +157,8 @@ describe('P-CSCF originating and terminating requests (TS 24.229 §5.2.6, §5.2.
     const ue = await RawUe.start('tcp', bench.port);
     const impu = `sip:${unique('gone')}@ims.test`;
     await ue.request(registerText(impu, 'sip:gone@10.1.1.2:5999;transport=tcp'));
-    const binding = bench.core.bindings.get(`sip:${impu.slice(4)}`)!;
     await ue.close();
-    const { parseMessage } = await import('../../../src/sip/message/index.ts');
-    const r = await bench.core.send(
-      parseMessage(
-        Buffer.from(
-          requestText({
-            method: 'MESSAGE',
-            uri: binding.contact,
-            from: 'sip:carol@ims.test',
-            to: impu,
-            headers: [`Route: ${binding.path[0]}`],
-            body: 'x',
-            contentType: 'text/plain',
-          }).replace('Via: VIA', PLACEHOLDER_VIA),
-        ),
-      ) as SipRequest,
-    );
+    const r = await bench.core.messageTo(impu, unique('gone'), 'x');
     // Whether the P-CSCF saw the close before (430 at once) or while sending (transport error).
     assert.equal(`${r.status} ${r.reason}`, '430 Flow Failed');
   });

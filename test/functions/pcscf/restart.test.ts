@@ -9,10 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseMessage, type SipRequest } from '../../../src/sip/message/index.ts';
+import type { SipRequest } from '../../../src/sip/message/index.ts';
 import { isRequest, RawUe, registerText, requestText, startBench, unique } from './harness.ts';
-
-const PLACEHOLDER_VIA = 'Via: SIP/2.0/UDP placeholder.invalid;branch=z9hG4bKplaceholder';
 
 describe('P-CSCF restart with a flow token key file and a registration snapshot', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pcscf-restart-'));
@@ -30,26 +28,6 @@ describe('P-CSCF restart with a flow token key file and a registration snapshot'
     await bench.close();
     rmSync(dir, { recursive: true, force: true });
   });
-
-  const terminating = (to: string, callId: string) => {
-    const binding = bench.core.bindings.get(`sip:${to.slice(4)}`)!;
-    return bench.core.send(
-      parseMessage(
-        Buffer.from(
-          requestText({
-            method: 'MESSAGE',
-            uri: binding.contact,
-            from: 'sip:carol@ims.test',
-            to,
-            callId,
-            headers: [`Route: ${binding.path[0]}`],
-            body: 'after the restart',
-            contentType: 'text/plain',
-          }).replace('Via: VIA', PLACEHOLDER_VIA),
-        ),
-      ) as SipRequest,
-    );
-  };
 
   it('a UDP registration is served after the restart; a TCP one is not restored', async () => {
     const alice = await RawUe.start('udp', bench.port);
@@ -72,7 +50,7 @@ describe('P-CSCF restart with a flow token key file and a registration snapshot'
     );
     // The registrar's Path still names alice's flow: the request reaches her NAT-ed address.
     const callId = unique('term');
-    const pending = terminating(aliceImpu, callId);
+    const pending = bench.core.messageTo(aliceImpu, callId, 'after the restart');
     const got = (await alice.inbox.next(isRequest('MESSAGE'))) as SipRequest;
     assert.equal(got.callId, callId);
     await alice.answer(got, 200);

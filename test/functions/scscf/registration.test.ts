@@ -12,6 +12,13 @@ import { akaUser, digestUser, K, OPC, type ScscfEnv, startScscfEnv } from './hel
 import { TestUe } from './helpers/test-ue.ts';
 
 const usim = () => new Usim({ k: Buffer.from(K, 'hex'), opc: Buffer.from(OPC, 'hex') });
+/** A USIM that has accepted SEQ 1000 in every IND slot: the HSS's first vector is too old for it. */
+const usimAhead = () =>
+  new Usim({
+    k: Buffer.from(K, 'hex'),
+    opc: Buffer.from(OPC, 'hex'),
+    state: { seqMs: new Array<number>(32).fill(1000) },
+  });
 
 describe('S-CSCF registration (real HSS over Diameter)', () => {
   let env: ScscfEnv;
@@ -199,12 +206,7 @@ describe('S-CSCF registration (real HSS over Diameter)', () => {
 
   it('AKA re-synchronisation: a USIM ahead of the HSS sends auts, the S-CSCF gets a new vector, 200', async () => {
     await env.provision(akaUser('rita'));
-    // The USIM has accepted SEQ 1000 in every IND slot: the HSS's first vector is too old.
-    const sim = new Usim({
-      k: Buffer.from(K, 'hex'),
-      opc: Buffer.from(OPC, 'hex'),
-      state: { seqMs: new Array<number>(32).fill(1000) },
-    });
+    const sim = usimAhead();
     const u = await ue();
     const r = await u.register({
       impu: 'sip:rita@ims.test',
@@ -220,11 +222,7 @@ describe('S-CSCF registration (real HSS over Diameter)', () => {
 
   it('AKA re-synchronisation from a UE that sends response="" with its auts', async () => {
     await env.provision(akaUser('rosa'));
-    const sim = new Usim({
-      k: Buffer.from(K, 'hex'),
-      opc: Buffer.from(OPC, 'hex'),
-      state: { seqMs: new Array<number>(32).fill(1000) },
-    });
+    const sim = usimAhead();
     const u = await ue();
     const r = await u.register({
       impu: 'sip:rosa@ims.test',
