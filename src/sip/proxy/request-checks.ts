@@ -14,11 +14,16 @@ export interface RequestCheckOptions {
 }
 
 /**
- * RFC 3261 §16.3 request validation, steps 2, 3 and 5 (step 1, syntax, was done by the parser
- * and the transaction layer; step 4, loops, is `loopHash` with the proxy's Via; step 6,
- * Proxy-Authorization, belongs to the policy).
+ * RFC 3261 §16.3 request validation, steps 1 (From and To here; the rest of the syntax was
+ * checked by the parser and the transaction layer), 2, 3 and 5 (step 4, loops, is `loopHash`
+ * with the proxy's Via; step 6, Proxy-Authorization, belongs to the policy).
  */
 export function checkRequest(request: SipRequest, options: RequestCheckOptions = {}): Refusal | undefined {
+  // §16.3 step 1: the fields the proxy and its policies use must be well-formed; From and To
+  // are read here, so a malformed one is refused with 400 naming it (a SipParseError) before
+  // any policy decides on the request.
+  void request.from.uri;
+  void request.to.uri;
   // §16.3 step 2: "If the Request-URI has a URI whose scheme is not understood by the proxy,
   // the proxy SHOULD reject the request with a 416 (Unsupported URI Scheme) response."
   const uri = request.uri;

@@ -51,7 +51,10 @@ async function request(proxyPort: number): Promise<number> {
   return (await finalResponse(proxyPort))?.status ?? 0;
 }
 
-async function finalResponse(proxyPort: number): Promise<SipResponse | undefined> {
+async function finalResponse(
+  proxyPort: number,
+  from = '<sip:alice@a.test>',
+): Promise<SipResponse | undefined> {
   const ua = await udp();
   try {
     const port = ua.listening()[0]!.port;
@@ -62,7 +65,7 @@ async function finalResponse(proxyPort: number): Promise<SipResponse | undefined
     );
     const text =
       `MESSAGE sip:bob@127.0.0.1:${proxyPort} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bK-${Math.random()}\r\n` +
-      'Max-Forwards: 70\r\nFrom: <sip:alice@a.test>;tag=1\r\nTo: <sip:bob@b.test>\r\n' +
+      `Max-Forwards: 70\r\nFrom: ${from};tag=1\r\nTo: <sip:bob@b.test>\r\n` +
       `Call-ID: ${Math.random()}\r\nCSeq: 1 MESSAGE\r\nContent-Length: 0\r\n\r\n`;
     await ua.send(parseMessage(Buffer.from(text)), { protocol: 'udp', host: '127.0.0.1', port: proxyPort });
     return await Promise.race([final, sleep(3000).then(() => undefined)]);
@@ -90,6 +93,23 @@ describe('ProxyPolicy hooks', () => {
     );
     assert.equal(await request(p.port), 202);
     assert.equal(p.proxy.stats().responseContexts, 0);
+  });
+
+  it('§16.3 step 1: a malformed From is a 400 naming it before the policy sees the request', async () => {
+    let routed = 0;
+    const p = await startProxy({
+      route: () => {
+        routed++;
+        return { action: 'respond', status: 403 };
+      },
+    });
+    cleanup.push(
+      () => p.transport.close(),
+      () => p.proxy.dispose(),
+    );
+    const r = await finalResponse(p.port, '<sip:>');
+    assert.equal(`${r?.status} ${r?.reason}`, '400 Bad From header: Bad SIP URI: missing host');
+    assert.equal(routed, 0);
   });
 
   it('§16.7 step 6: no next hop (DNS found no server) is a 500 upstream that says so, not a 503', async () => {
