@@ -85,8 +85,8 @@ export class PeerLiveness {
     this.watchdog.connectionUp();
   }
 
-  connectionDown(): void {
-    this.watchdog.connectionDown();
+  connectionDown(orderly: boolean): void {
+    this.watchdog.connectionDown(orderly);
   }
 
   /** Any message arrived on the open connection. */

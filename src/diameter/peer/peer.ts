@@ -374,8 +374,10 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.links.dropAll(500);
     this.pendingCer = undefined;
     const wasOpen = this.stateValue !== PeerState.Closed;
+    // A DPR either way (RFC 6733 §5.4): the peer left on purpose.
+    const orderly = reason === 'DPA received' || this.remoteDisconnectCause !== undefined;
     if (wasOpen) this.transition(PeerState.Closed);
-    this.liveness.connectionDown();
+    this.liveness.connectionDown(orderly);
     this.log.info({ reason }, 'peer closed');
     this.liveness.checkAvailability();
     for (const w of this.closedWaiters.splice(0)) w();

@@ -11,7 +11,7 @@ const TRANSITIONS: Record<WatchdogState, readonly WatchdogState[]> = {
   [WatchdogState.Initial]: [WatchdogState.Okay, WatchdogState.Down],
   [WatchdogState.Okay]: [WatchdogState.Okay, WatchdogState.Suspect, WatchdogState.Down],
   [WatchdogState.Suspect]: [WatchdogState.Okay, WatchdogState.Down],
-  [WatchdogState.Down]: [WatchdogState.Reopen, WatchdogState.Down],
+  [WatchdogState.Down]: [WatchdogState.Reopen, WatchdogState.Down, WatchdogState.Initial],
   [WatchdogState.Reopen]: [WatchdogState.Reopen, WatchdogState.Okay, WatchdogState.Down],
 };
 
@@ -82,8 +82,18 @@ export class Watchdog {
     }
   }
 
-  /** The connection went down (or was closed). */
-  connectionDown(): void {
+  /**
+   * The connection went down (or was closed). `orderly`: closed after a DPR/DPA exchange (RFC
+   * 6733 §5.4), a peer going away on purpose (a restart), not a failure: its next connection
+   * is usable at once (INITIAL), not held in REOPEN for three watchdog exchanges, which RFC 3539
+   * §3.4.1 keeps for links that failed.
+   */
+  connectionDown(orderly = false): void {
+    this.closed();
+    if (orderly) this.transition(WatchdogState.Initial);
+  }
+
+  private closed(): void {
     const was = this.stateValue;
     if (was === WatchdogState.Down || was === WatchdogState.Initial) {
       this.transition(WatchdogState.Down);

@@ -90,6 +90,18 @@ describe('RFC 3539 §3.4 watchdog', () => {
     wd.dispose();
   });
 
+  it('after an orderly close (DPR/DPA: a restart) the next connection is usable at once', () => {
+    const { wd, calls } = setup();
+    wd.connectionUp();
+    wd.connectionDown(true);
+    assert.equal(wd.state, WatchdogState.Initial);
+    wd.connectionUp();
+    assert.equal(wd.state, WatchdogState.Okay);
+    assert.equal(wd.usable, true);
+    assert.deepEqual(calls, ['failover']);
+    wd.dispose();
+  });
+
   it('REOPEN: two Tw without a DWA close the connection again', () => {
     const { wd, calls } = setup();
     wd.connectionUp();
