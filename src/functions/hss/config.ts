@@ -36,9 +36,7 @@ export const diameterSchema = z
      * The peers allowed to connect (or to connect to, with an address): the Diameter identities
      * of the CSCFs and ASs. Default: the demo S-CSCF and I-CSCF, which connect to the HSS.
      */
-    peers: z
-      .array(peerSchema)
-      .default(() => [{ host: DEMO.scscf.host }, { host: DEMO.icscf.host }]),
+    peers: z.array(peerSchema).default(() => [{ host: DEMO.scscf.host }, { host: DEMO.icscf.host }]),
     /**
      * Accept a CER from a host not listed in `peers`. Off by default: the HSS hands out
      * password hashes and AKA vectors, to its own network only (RFC 6733 §5.3: 3010
