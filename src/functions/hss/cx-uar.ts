@@ -44,8 +44,9 @@ export async function userAuthorization(ctx: HssContext, req: UserAuthorizationR
     return answer(result(ResultCode.DIAMETER_AUTHORIZATION_REJECTED));
 
   // Step 3: a barred identity registers only in an emergency, or with a non-barred identity of
-  // its implicit registration set (TS 29.228 §6.1.1.1, TS 23.228 §4.3.3.4).
-  if (!emergency && publicIdentity.barringIndication) {
+  // its implicit registration set (TS 29.228 §6.1.1.1, TS 23.228 §4.3.3.4). Checked for
+  // registrations: a registered identity barred since may still de-register.
+  if (!emergency && type !== UserAuthorizationType.DE_REGISTRATION && publicIdentity.barringIndication) {
     const set = implicitRegistrationSetOf(subscription, publicIdentity.impu);
     const usable = subscription.publicIdentities.some((p) => set.includes(p.impu) && !p.barringIndication);
     if (!usable) return answer(result(ResultCode.DIAMETER_AUTHORIZATION_REJECTED));

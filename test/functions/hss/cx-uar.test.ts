@@ -104,6 +104,15 @@ for (const backend of backends()) {
       partly.publicIdentities[0]!.barringIndication = true;
       await env.store.createSubscription(partly);
       assert.equal(answerResult(await uar('uar-j')).code, E.DIAMETER_FIRST_REGISTRATION);
+
+      // Registered, then barred: it may still de-register (the barring check is for registrations).
+      const later = subscriber('uar-i2');
+      later.publicIdentities[0]!.barringIndication = true;
+      await env.store.createSubscription(later);
+      assert.equal(answerResult(await sar(env.cx, 'uar-i2')).code, ResultCode.DIAMETER_SUCCESS);
+      const dereg = await uar('uar-i2', { userAuthorizationType: UserAuthorizationType.DE_REGISTRATION });
+      assert.deepEqual(answerResult(dereg), plain(ResultCode.DIAMETER_SUCCESS));
+      assert.equal(dereg.serverName, SCSCF_NAME);
     });
 
     it('roaming: DIAMETER_ERROR_ROAMING_NOT_ALLOWED from a network not allowed, not for de-registration', async () => {
