@@ -75,7 +75,8 @@ export async function startPcscf(
   logger: Logger,
   options: PcscfOptions = {},
 ): Promise<Pcscf> {
-  const log = logger.child({ fn: 'pcscf' });
+  // The function's name (fn) is on every line already: the logger of `ims run` carries it.
+  const log = logger;
   const sip = await startSipStack(await withTls(config, options), log);
   const registrations = new RegistrationTable(config.registrationGraceSeconds * 1000, (r, why) =>
     log.info({ impu: r.impu, flow: r.flowKey, why }, 'registration state dropped'),
