@@ -26,12 +26,12 @@ export function createDiameterClient(
   });
 }
 
-/** The peers of a node for `ims status`. */
 /** True when at least one peer connection is open (requests can leave). */
 export function hasOpenPeer(node: DiameterNode): boolean {
   return node.allPeers().some((p) => isOpen(p.state));
 }
 
+/** The peers of a node for `ims status`. */
 export function peerStatuses(node: DiameterNode): PeerStatus[] {
   return node.allPeers().map((p) => ({ host: p.host, state: String(p.state) }));
 }

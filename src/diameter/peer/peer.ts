@@ -312,7 +312,8 @@ export class Peer extends EventEmitter<PeerEvents> {
     }
     if (!isRequest(header)) {
       // R-Rcv-DPA / I-Rcv-DPA in Closing: disconnect.
-      if (header.commandCode === DPR && this.stateValue === PeerState.Closing) this.toClosed('DPA received');
+      if (header.commandCode === DPR && this.stateValue === PeerState.Closing)
+        this.toClosed('DPA received', true);
       return;
     }
     if (header.commandCode === DWR) {
@@ -369,15 +370,15 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.liveness.checkAvailability();
   }
 
-  private toClosed(reason: string): void {
+  /** `orderly`: after our DPR was answered (RFC 6733 §5.4), not a failure. */
+  private toClosed(reason: string, orderly = false): void {
     this.stateTimer.clear();
     this.links.dropAll(500);
     this.pendingCer = undefined;
     const wasOpen = this.stateValue !== PeerState.Closed;
-    // A DPR either way (RFC 6733 §5.4): the peer left on purpose.
-    const orderly = reason === 'DPA received' || this.remoteDisconnectCause !== undefined;
     if (wasOpen) this.transition(PeerState.Closed);
-    this.liveness.connectionDown(orderly);
+    // A DPR either way (RFC 6733 §5.4): the peer left on purpose.
+    this.liveness.connectionDown(orderly || this.remoteDisconnectCause !== undefined);
     this.log.info({ reason }, 'peer closed');
     this.liveness.checkAvailability();
     for (const w of this.closedWaiters.splice(0)) w();

@@ -72,11 +72,9 @@ async function withTls(config: PcscfConfig, options: PcscfOptions): Promise<Pcsc
 
 export async function startPcscf(
   config: PcscfConfig,
-  logger: Logger,
+  log: Logger,
   options: PcscfOptions = {},
 ): Promise<Pcscf> {
-  // The function's name (fn) is on every line already: the logger of `ims run` carries it.
-  const log = logger;
   const sip = await startSipStack(await withTls(config, options), log);
   const registrations = new RegistrationTable(config.registrationGraceSeconds * 1000, (r, why) =>
     log.info({ impu: r.impu, flow: r.flowKey, why }, 'registration state dropped'),

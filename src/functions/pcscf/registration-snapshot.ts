@@ -27,7 +27,7 @@ interface StoredRegistration {
 export async function saveRegistrations(path: string, table: RegistrationTable): Promise<number> {
   const registrations: StoredRegistration[] = table
     .all()
-    .filter((r) => r.flow.protocol === 'udp' && r.secAgree === undefined)
+    .filter((r) => r.flow.protocol === 'udp')
     .map((r) => ({
       flow: { protocol: r.flow.protocol, local: r.flow.local, remote: r.flow.remote },
       impu: r.impu,
@@ -48,11 +48,7 @@ export async function saveRegistrations(path: string, table: RegistrationTable):
  * Puts the registrations of the snapshot at `path` back into `table` (none when there is no
  * file) and returns them. A file that is not a snapshot of this format is an error naming it.
  */
-export async function loadRegistrations(
-  path: string,
-  table: RegistrationTable,
-  now: number = Date.now(),
-): Promise<UeRegistration[]> {
+export async function loadRegistrations(path: string, table: RegistrationTable): Promise<UeRegistration[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -63,6 +59,7 @@ export async function loadRegistrations(
   const stored = parse(text);
   if (!stored)
     throw new Error(`${path}: not a ${FORMAT} snapshot version ${VERSION}; move it away to start without`);
+  const now = Date.now();
   const restored: UeRegistration[] = [];
   for (const s of stored) {
     const contacts = s.contacts.filter((c) => c.expiresAt > now);

@@ -5,7 +5,6 @@
  * Composed into the S-CSCF's ProxyPolicy by the registrar side: `route` for requests outside
  * the registrar's own, the other methods as the policy hooks of the same names.
  */
-
 import { e164Of, isTelephoneNumber } from '../../../ims/identity.ts';
 import { type IfcEvaluationContext, nextMatchingIfc } from '../../../ims/ifc/evaluate.ts';
 import { DefaultHandling, type InitialFilterCriteria, SessionCase } from '../../../ims/ifc/model.ts';
